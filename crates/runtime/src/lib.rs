@@ -1,0 +1,1 @@
+//! samwise-runtime (skeleton).

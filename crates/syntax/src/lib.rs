@@ -1,0 +1,1 @@
+//! samwise-syntax (skeleton).
