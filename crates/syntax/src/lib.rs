@@ -5,10 +5,37 @@
 //! Parsing never fails: a broken document yields a partial tree and syntax diagnostics.
 
 mod diagnostic;
+mod dump;
+mod json;
 mod line_index;
+mod tree;
+mod yaml;
 
 pub use diagnostic::{Diagnostic, Fix, Severity, TextEdit};
+pub use dump::dump;
 pub use line_index::{LineCol, LineIndex};
+pub use tree::{Alias, Entry, Format, Mapping, Node, NodeId, NodeKind, Scalar, ScalarStyle, Sequence, Tag, Tree};
+pub use yaml::MAX_DEPTH;
+
+/// Parses a template in the given format. Never fails: problems are in [`Tree::diagnostics`].
+pub fn parse(text: &str, format: Format) -> Tree {
+    match format {
+        Format::Yaml => yaml::parse(text),
+        Format::Json => json::parse(text),
+    }
+}
+
+impl Format {
+    /// JSON for `.json` files and for text whose first non-blank character is `{`; YAML otherwise.
+    pub fn detect(path: Option<&std::path::Path>, text: &str) -> Format {
+        match path.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+            Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => Format::Yaml,
+            _ if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') => Format::Json,
+            _ => Format::Yaml,
+        }
+    }
+}
 
 /// A half-open byte range `start..end` into the document text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
