@@ -1,1 +1,11 @@
-//! samwise-template (skeleton).
+//! samwise-template: the CloudFormation/SAM template model (sections, logical ids, resources,
+//! intrinsic functions and the references they make, SAM Globals and implicit resources) and the
+//! diagnostics computed from it with the schema data.
+
+pub mod functions;
+pub mod intrinsics;
+pub mod model;
+
+pub use functions::{FunctionDef, Value};
+pub use intrinsics::{Intrinsic, RefKind, Reference};
+pub use model::{Named, Resource, Template, detect};
