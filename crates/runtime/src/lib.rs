@@ -14,6 +14,7 @@
 //! - [`invoke`]: one invocation from spawn to REPORT, with a [`InvokeHandle`] to pause the timeout and
 //!   to cancel (what the debug adapter needs).
 //! - [`events`]: sample events for `generate-event`.
+//! - [`template`]: the functions of a SAM template, Globals applied, intrinsics resolved locally.
 //!
 //! DEPENDENCIES
 //! - tokio: processes, timers and sockets for the emulator and the lifecycle.
@@ -21,6 +22,7 @@
 //!   rather than hand-parsed requests; body size limits come with it).
 //! - serde, serde_json: Lambda's JSON payloads and the `--env-vars` file.
 //! - uuid: request ids in Lambda's format.
+//! - samwise-syntax: the project's error-tolerant YAML/JSON tree, for reading templates.
 //! - nix (Unix): process groups, signals and the parent-death signal without hand-written FFI.
 
 pub mod api;
@@ -30,6 +32,7 @@ pub mod environment;
 pub mod events;
 pub mod invoke;
 pub mod process;
+pub mod template;
 
 pub use config::{FunctionConfig, RuntimeFamily};
 pub use invoke::{
