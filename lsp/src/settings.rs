@@ -1,0 +1,107 @@
+//! The user settings of the language server, as one serde type: the `samwise` section of
+//! `workspace/configuration` and the `initializationOptions` object both deserialise into [`Settings`].
+//!
+//! This is the single source of truth for the editor-facing configuration: the VS Code manifest's
+//! JSON schema is to be generated from this type, so every field carries its user-facing
+//! description as a doc comment and its JSON name is the camelCase of the Rust name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use samwise_ide::{Config, Severity};
+use serde::{Deserialize, Serialize};
+
+/// Settings read from the editor. Unknown keys are ignored, because editor shims keep their own
+/// settings (such as the server path) in the same `samwise` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// A directory holding newer generated data files (`cfn.bin`, `botocore.bin`) used instead of
+    /// the embedded ones. A relative path is resolved against the first workspace folder.
+    pub data_directory: Option<PathBuf>,
+    /// Rule codes that are never reported, such as `SW2001`.
+    pub disabled_rules: Vec<String>,
+    /// Severity per rule code, replacing the rule's default severity, such as `{"SW2001": "warning"}`.
+    pub severity_overrides: BTreeMap<String, SeverityLevel>,
+}
+
+/// A diagnostic severity as written in settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityLevel {
+    Error,
+    Warning,
+    #[serde(alias = "info")]
+    Information,
+    Hint,
+}
+
+impl Settings {
+    /// Reads settings from a JSON value; `null` means "all defaults", as editors send it when the
+    /// user set nothing. The error names the offending field so it can be shown to the user.
+    pub fn from_json(value: serde_json::Value) -> Result<Settings, String> {
+        if value.is_null() {
+            return Ok(Settings::default());
+        }
+        serde_json::from_value(value).map_err(|e| format!("invalid `samwise` settings: {e}"))
+    }
+
+    /// The analysis configuration these settings describe; `base` anchors a relative data directory.
+    pub fn to_config(&self, base: Option<&Path>) -> Config {
+        let data_dir = self.data_directory.as_ref().map(|dir| match base {
+            Some(base) if dir.is_relative() => base.join(dir),
+            _ => dir.clone(),
+        });
+        Config {
+            data_dir,
+            disabled_rules: self.disabled_rules.clone(),
+            severity_overrides: self
+                .severity_overrides
+                .iter()
+                .map(|(code, level)| (code.clone(), level.severity()))
+                .collect(),
+        }
+    }
+}
+
+impl SeverityLevel {
+    fn severity(self) -> Severity {
+        match self {
+            SeverityLevel::Error => Severity::Error,
+            SeverityLevel::Warning => Severity::Warning,
+            SeverityLevel::Information => Severity::Information,
+            SeverityLevel::Hint => Severity::Hint,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn camel_case_settings_map_to_the_analysis_config() {
+        let settings = Settings::from_json(json!({
+            "dataDirectory": "data",
+            "disabledRules": ["SW2001"],
+            "severityOverrides": {"SW3002": "info", "SW1001": "hint"},
+            "serverPath": "/ignored/by/the/server",
+        }))
+        .unwrap();
+        let config = settings.to_config(Some(Path::new("/ws")));
+        assert_eq!(config.data_dir.as_deref(), Some(Path::new("/ws/data")));
+        assert_eq!(config.disabled_rules, vec!["SW2001".to_owned()]);
+        assert_eq!(
+            config.severity_overrides,
+            vec![("SW1001".to_owned(), Severity::Hint), ("SW3002".to_owned(), Severity::Information)]
+        );
+    }
+
+    #[test]
+    fn null_means_defaults_and_bad_values_name_the_field() {
+        assert_eq!(Settings::from_json(serde_json::Value::Null).unwrap(), Settings::default());
+        let err = Settings::from_json(json!({"severityOverrides": {"SW1": "loud"}})).unwrap_err();
+        assert!(err.contains("loud"), "{err}");
+    }
+}
