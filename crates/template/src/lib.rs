@@ -2,10 +2,12 @@
 //! intrinsic functions and the references they make, SAM Globals and implicit resources) and the
 //! diagnostics computed from it with the schema data.
 
+pub mod diagnostics;
 pub mod functions;
 pub mod intrinsics;
 pub mod model;
 
+pub use diagnostics::{CheckContext, RuleInfo, check, rules};
 pub use functions::{FunctionDef, Value};
 pub use intrinsics::{Intrinsic, RefKind, Reference};
 pub use model::{Named, Resource, Template, detect};
