@@ -670,7 +670,8 @@ fn convert_sam_type(
     getatts: &GetAttRules,
     misses: &mut Vec<String>,
 ) -> ResourceType {
-    let docs = Documents { roots: vec![sam_schema], sam_passthrough: Some(cfn_schemas) };
+    let empty = json!({});
+    let docs = Documents { roots: vec![sam_schema, lint_schema.unwrap_or(&empty)], sam_passthrough: Some(cfn_schemas) };
     let mut conv = Converter::new(&docs);
     let properties = match resource.pointer("/properties/Properties") {
         Some(node) => conv.shape(node, 0),
@@ -679,6 +680,7 @@ fn convert_sam_type(
             ..Shape::default()
         }),
     };
+    type_untyped_passthroughs(&mut conv, properties, lint_schema);
     misses.extend(conv.passthrough_misses.iter().map(|m| format!("{type_name}: {m}")));
     let short = type_name.trim_start_matches("AWS::Serverless::").to_lowercase();
     let page = format!("sam-resource-{short}");
@@ -708,6 +710,34 @@ fn convert_sam_type(
         create_only: Vec::new(),
         read_only,
         deprecated: Vec::new(),
+    }
+}
+
+/// Many SAM properties are plain pass-throughs without a `schemaPath` (`MemorySize`, `Timeout`,
+/// `VpcConfig`, ...), so the translator's schema leaves them untyped. cfn-lint's SAM schema (document
+/// 1) types them like the CloudFormation property they become; use that shape, keeping SAM's docs.
+fn type_untyped_passthroughs(conv: &mut Converter<'_>, properties: ShapeId, lint_schema: Option<&Value>) {
+    let Some(lint_props) = lint_schema.and_then(|s| s.get("properties")) else {
+        return;
+    };
+    let ShapeKind::Object { properties: props, .. } = &conv.shapes[properties as usize].kind else {
+        return;
+    };
+    let untyped: Vec<(usize, String)> = props
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(conv.shapes[p.shape as usize].kind, ShapeKind::Any))
+        .map(|(i, p)| (i, p.name.clone()))
+        .collect();
+    for (i, name) in untyped {
+        let Some(node) = lint_props.get(&name) else { continue };
+        let typed = conv.shape(node, 1);
+        if matches!(conv.shapes[typed as usize].kind, ShapeKind::Any) {
+            continue;
+        }
+        if let ShapeKind::Object { properties: props, .. } = &mut conv.shapes[properties as usize].kind {
+            props[i].shape = typed;
+        }
     }
 }
 
@@ -897,8 +927,29 @@ impl<'a> Converter<'a> {
         }
         let has_props = node.get("properties").is_some();
         let branches = typed_branches(node);
-        if !has_props && !branches.is_empty() {
-            shape.kind = ShapeKind::OneOf(self.union_branches(node, &branches, doc, depth));
+        if !has_props && let Some(mut alternatives) = self.alternatives(node, types.first().map(String::as_str), doc) {
+            if alternatives.len() == 1
+                && let Some(Alternative::Merged(only)) = alternatives.pop()
+            {
+                let mut one = self.build(&only, doc, depth + 1);
+                if one.doc.is_empty() {
+                    one.doc = shape.doc;
+                }
+                return one;
+            }
+            let ids = alternatives
+                .into_iter()
+                .map(|alt| match alt {
+                    Alternative::Shared(branch) => self.shape_at(branch, doc, depth + 1),
+                    Alternative::Merged(merged) => {
+                        let id = self.push(Shape::default());
+                        let built = self.build(&merged, doc, depth + 1);
+                        self.shapes[id as usize] = built;
+                        id
+                    }
+                })
+                .collect();
+            shape.kind = ShapeKind::OneOf(ids);
             return shape;
         }
         let ty = types.first().map(String::as_str).or_else(|| {
@@ -934,33 +985,56 @@ impl<'a> Converter<'a> {
         shape
     }
 
-    /// The alternatives of a typed `oneOf`/`anyOf`. A branch under a parent that states its own
-    /// type refines that parent (`type: string` + `{enum: [...]}`), so the two are merged; branches
-    /// under an untyped parent keep their shared `$ref` shapes.
-    fn union_branches(&mut self, node: &Value, branches: &[&Value], doc: usize, depth: usize) -> Vec<ShapeId> {
-        let parent_typed = node.get("type").is_some();
+    /// The alternatives a `oneOf`/`anyOf` offers, or `None` when the keywords do not make the value a
+    /// union. Under an untyped parent, branches that state a type (or `$ref`) are alternatives and
+    /// keep their shared shapes; under an object type, only such typed branches count (the others
+    /// are `required` conditions). Under a scalar or array type every branch refines the parent
+    /// (`type: string` with `anyOf: [{enum}, {pattern}]`, as cfn-lint writes case-insensitive
+    /// enums), so each is merged with it; a branch that constrains nothing we model makes the
+    /// union as wide as the parent, which is then returned alone.
+    fn alternatives<'n>(&self, node: &'n Value, ty: Option<&str>, doc: usize) -> Option<Vec<Alternative<'n>>> {
+        let all: Vec<&'n Value> =
+            ["oneOf", "anyOf"].iter().filter_map(|k| node.get(*k).and_then(Value::as_array)).flatten().collect();
+        if all.is_empty() {
+            return None;
+        }
         let mut parent = node.clone();
         if let Some(obj) = parent.as_object_mut() {
             for key in ["oneOf", "anyOf", "description", "markdownDescription", "title"] {
                 obj.remove(key);
             }
         }
-        branches
-            .iter()
-            .map(|branch| {
-                if !parent_typed {
-                    return self.shape_at(branch, doc, depth + 1);
+        let merged = |branch: &Value| {
+            let mut merged = deref(self.root(doc), branch).clone();
+            if let Some(obj) = merged.as_object_mut() {
+                // Both may list `required`; the parent's unconditional list is what survives.
+                obj.remove("required");
+                merge_into(obj, &parent);
+            }
+            Alternative::Merged(merged)
+        };
+        let alternatives: Vec<Alternative<'n>> = match ty {
+            None => typed_branches(node).into_iter().map(Alternative::Shared).collect(),
+            Some("object") => typed_branches(node).into_iter().map(merged).collect(),
+            Some(ty) => {
+                let mut out = Vec::new();
+                for branch in all {
+                    let resolved = deref(self.root(doc), branch);
+                    if let Some(t) = resolved.get("type")
+                        && !string_list(t).iter().any(|t| t == ty)
+                    {
+                        // The alternative for another member of a `type` array.
+                        continue;
+                    }
+                    if !CONSTRAINING.iter().any(|k| resolved.get(*k).is_some()) {
+                        return None;
+                    }
+                    out.push(merged(branch));
                 }
-                let mut merged = deref(self.root(doc), branch).clone();
-                if let Some(obj) = merged.as_object_mut() {
-                    merge_into(obj, &parent);
-                }
-                let id = self.push(Shape::default());
-                let shape = self.build(&merged, doc, depth + 1);
-                self.shapes[id as usize] = shape;
-                id
-            })
-            .collect()
+                out
+            }
+        };
+        (!alternatives.is_empty()).then_some(alternatives)
     }
 
     fn object_kind(&mut self, node: &Value, doc: usize, depth: usize, branches: &[&Value]) -> ShapeKind {
@@ -1055,16 +1129,25 @@ impl<'a> Converter<'a> {
     }
 }
 
-/// The reference a node stands for: its `$ref`, or an `allOf` holding a single `$ref` on a node
-/// that adds no type of its own (pydantic's way of attaching a description to a reference).
+/// The reference a node stands for: its `$ref`, or, on a node that adds no type of its own, an
+/// `allOf` holding a single `$ref` (pydantic's way of attaching a description to a reference).
 fn lone_ref(node: &Value) -> Option<&str> {
     if let Some(r) = node.get("$ref").and_then(Value::as_str) {
         return Some(r);
     }
-    let all_of = node.get("allOf")?.as_array()?;
-    if let [only] = all_of.as_slice()
-        && node.get("type").is_none()
-        && node.get("properties").is_none()
+    if node.get("type").is_some() || node.get("properties").is_some() {
+        return None;
+    }
+    if let Some(all_of) = node.get("allOf").and_then(Value::as_array) {
+        if let [only] = all_of.as_slice() {
+            return only.get("$ref").and_then(Value::as_str);
+        }
+        return None;
+    }
+    // A union with a single typed alternative that is a reference (the other branches being
+    // `required` conditions) is that reference.
+    if let [only] = typed_branches(node).as_slice()
+        && only.as_object().is_some_and(|o| o.len() == 1)
     {
         return only.get("$ref").and_then(Value::as_str);
     }
@@ -1095,6 +1178,31 @@ fn merge_into(target: &mut Map<String, Value>, from: &Value) {
             }
         }
     }
+}
+
+/// Keywords that narrow a scalar or array value in a way the shape graph records.
+const CONSTRAINING: &[&str] = &[
+    "$ref",
+    "enum",
+    "const",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "items",
+    "minItems",
+    "maxItems",
+    "allOf",
+    "oneOf",
+    "anyOf",
+];
+
+/// One alternative of a union: a branch converted as it is (keeping a shared `$ref` shape), or a
+/// branch merged with the parent it refines.
+enum Alternative<'n> {
+    Shared(&'n Value),
+    Merged(Value),
 }
 
 /// `oneOf`/`anyOf` branches that describe a value (a type, a `$ref`, ...) rather than a condition

@@ -89,6 +89,36 @@ fn conditional_required_branches_do_not_become_required() {
 }
 
 #[test]
+fn case_insensitive_enums_stay_unions_of_their_alternatives() {
+    // cfn-lint writes `type: string, anyOf: [{enum}, {pattern}, ...]` so that `activemq` is valid
+    // too; flattening that to the enum alone would reject valid templates.
+    let broker = ty("AWS::AmazonMQ::Broker");
+    let engine = shape(&broker, prop(&broker, broker.properties, "EngineType"));
+    let ShapeKind::OneOf(branches) = &engine.kind else {
+        panic!("EngineType is not a union: {engine:?}");
+    };
+    let branches: Vec<&Shape> = branches.iter().map(|&b| shape(&broker, b)).collect();
+    assert!(branches.iter().all(|b| matches!(b.kind, ShapeKind::String)));
+    assert!(branches.iter().any(|b| b.enum_values == ["ACTIVEMQ", "RABBITMQ"]));
+    assert!(branches.iter().any(|b| b.pattern.is_some()));
+}
+
+#[test]
+fn sam_pass_through_properties_are_typed_like_their_target() {
+    let function = ty("AWS::Serverless::Function");
+    let memory = prop(&function, function.properties, "MemorySize");
+    assert!(matches!(shape(&function, memory).kind, ShapeKind::Integer));
+    let package = shape(&function, prop(&function, function.properties, "PackageType"));
+    assert_eq!(package.enum_values, ["Image", "Zip"]);
+    // The docs stay SAM's own.
+    let ShapeKind::Object { properties, .. } = &shape(&function, function.properties).kind else {
+        panic!("Properties is not an object");
+    };
+    let memory_doc = &properties.iter().find(|p| p.name == "MemorySize").unwrap().doc;
+    assert!(memory_doc.contains("memory in MB"), "{memory_doc}");
+}
+
+#[test]
 fn sam_function_keeps_event_unions_by_type() {
     let function = ty("AWS::Serverless::Function");
     for name in ["CodeUri", "Handler", "Runtime"] {
