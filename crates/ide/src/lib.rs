@@ -2,12 +2,29 @@
 //! (parsing once per change, never per request); every feature is a method that takes byte offsets
 //! and returns plain structs. Nothing here knows LSP: `lsp/` converts in and out.
 //!
-//! Features are filled in module by module; a method that has no results for a document kind
-//! returns an empty answer rather than an error.
+//! One module per feature (`completion`, `hover`, `navigation`, `rename`, `symbols`, `actions`,
+//! `lens`, `signature`, `diagnostics`); a feature that has nothing for a document kind returns an
+//! empty answer rather than an error.
+
+mod actions;
+mod completion;
+mod data;
+mod diagnostics;
+mod hover;
+mod lens;
+mod navigation;
+mod rename;
+mod signature;
+mod symbols;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use samwise_data::CfnData;
+use samwise_syntax::Format;
+use samwise_template::Template;
+
+pub use data::load_error;
 pub use samwise_syntax::{Diagnostic, Fix, LineIndex, Severity, TextEdit, TextRange};
 
 /// What kind of document an [`Analysis`] holds.
@@ -39,19 +56,27 @@ pub struct Analysis {
     text: Arc<str>,
     kind: DocKind,
     line_index: LineIndex,
+    config: Config,
+    /// The template model (for YAML/JSON documents; `is_template` tells whether it is one).
+    template: Option<Template>,
 }
 
 impl Analysis {
     /// Analyses `text`; `path` (when the document is a file) decides the kind by extension and
-    /// anchors relative paths such as `CodeUri`.
-    pub fn new(path: Option<&Path>, text: Arc<str>, _config: &Config) -> Analysis {
-        let kind = match path.and_then(Path::extension).and_then(|e| e.to_str()) {
-            Some("py") => DocKind::Python,
-            Some("yaml" | "yml" | "json" | "template") => DocKind::Template,
-            _ => DocKind::Other,
+    /// anchors relative paths such as `CodeUri`. Parsing happens here, once per document version.
+    pub fn new(path: Option<&Path>, text: Arc<str>, config: &Config) -> Analysis {
+        let ext = path.and_then(Path::extension).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let (kind, template) = match ext.as_deref() {
+            Some("py") => (DocKind::Python, None),
+            Some("yaml" | "yml" | "json" | "template") => {
+                let format = Format::detect(path, &text);
+                let t = Template::new(text.clone(), format);
+                (if t.is_template { DocKind::Template } else { DocKind::Other }, Some(t))
+            }
+            _ => (DocKind::Other, None),
         };
         let line_index = LineIndex::new(&text);
-        Analysis { path: path.map(Path::to_path_buf), text, kind, line_index }
+        Analysis { path: path.map(Path::to_path_buf), text, kind, line_index, config: config.clone(), template }
     }
 
     pub fn kind(&self) -> DocKind {
@@ -70,59 +95,73 @@ impl Analysis {
         &self.line_index
     }
 
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        Vec::new()
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
-    pub fn completions(&self, _offset: u32) -> Vec<CompletionItem> {
-        Vec::new()
+    /// The template model, when this document is a template.
+    pub fn template(&self) -> Option<&Template> {
+        self.template.as_ref().filter(|t| t.is_template)
+    }
+
+    /// The schema data in effect (the configured data directory, else the embedded data).
+    pub fn data(&self) -> &'static CfnData {
+        data::cfn(&self.config)
+    }
+
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        diagnostics::diagnostics(self)
+    }
+
+    pub fn completions(&self, offset: u32) -> Vec<CompletionItem> {
+        completion::completions(self, offset)
     }
 
     /// Documentation for a completion item, computed only when the editor asks (completionItem/resolve).
-    pub fn resolve_completion(&self, _item: &CompletionItem) -> Option<String> {
-        None
+    pub fn resolve_completion(&self, item: &CompletionItem) -> Option<String> {
+        completion::resolve(self, item)
     }
 
-    pub fn hover(&self, _offset: u32) -> Option<Hover> {
-        None
+    pub fn hover(&self, offset: u32) -> Option<Hover> {
+        hover::hover(self, offset)
     }
 
-    pub fn signature_help(&self, _offset: u32) -> Option<SignatureHelp> {
-        None
+    pub fn signature_help(&self, offset: u32) -> Option<SignatureHelp> {
+        signature::signature_help(self, offset)
     }
 
-    pub fn definition(&self, _offset: u32) -> Vec<Location> {
-        Vec::new()
+    pub fn definition(&self, offset: u32) -> Vec<Location> {
+        navigation::definition(self, offset)
     }
 
-    pub fn references(&self, _offset: u32, _include_declaration: bool) -> Vec<Location> {
-        Vec::new()
+    pub fn references(&self, offset: u32, include_declaration: bool) -> Vec<Location> {
+        navigation::references(self, offset, include_declaration)
     }
 
     /// The range of the name under the cursor that can be renamed, or why it cannot.
-    pub fn prepare_rename(&self, _offset: u32) -> Result<TextRange, String> {
-        Err("nothing to rename here".into())
+    pub fn prepare_rename(&self, offset: u32) -> Result<TextRange, String> {
+        rename::prepare_rename(self, offset)
     }
 
-    pub fn rename(&self, _offset: u32, _new_name: &str) -> Result<Vec<FileEdit>, String> {
-        Err("nothing to rename here".into())
+    pub fn rename(&self, offset: u32, new_name: &str) -> Result<Vec<FileEdit>, String> {
+        rename::rename(self, offset, new_name)
     }
 
     pub fn document_symbols(&self) -> Vec<Symbol> {
-        Vec::new()
+        symbols::document_symbols(self)
     }
 
     pub fn folding_ranges(&self) -> Vec<TextRange> {
-        Vec::new()
+        symbols::folding_ranges(self)
     }
 
     /// Code actions for the given range: quick fixes of diagnostics overlapping it and refactorings.
-    pub fn code_actions(&self, _range: TextRange) -> Vec<CodeAction> {
-        Vec::new()
+    pub fn code_actions(&self, range: TextRange) -> Vec<CodeAction> {
+        actions::code_actions(self, range)
     }
 
     pub fn code_lenses(&self) -> Vec<CodeLens> {
-        Vec::new()
+        lens::code_lenses(self)
     }
 }
 
