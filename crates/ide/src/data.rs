@@ -2,7 +2,7 @@
 //! directory (loaded once per directory and kept for the life of the process).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use samwise_data::CfnData;
@@ -26,11 +26,11 @@ pub fn load_error(config: &Config) -> Option<String> {
     loaded(dir).err()
 }
 
-fn loaded(dir: &PathBuf) -> Result<&'static CfnData, String> {
+fn loaded(dir: &Path) -> Result<&'static CfnData, String> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Result<&'static CfnData, String>>>> = OnceLock::new();
     let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     cache
-        .entry(dir.clone())
+        .entry(dir.to_path_buf())
         .or_insert_with(|| CfnData::from_dir(dir).map(|d| &*Box::leak(Box::new(d))).map_err(|e| e.to_string()))
         .clone()
 }
