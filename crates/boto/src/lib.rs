@@ -1,0 +1,242 @@
+//! samwise-boto: boto3 analysis of Python source. It recognises boto3 clients and resources with
+//! tree-sitter-python (error-tolerant: a half-typed line still parses around it) and answers
+//! completion, diagnostics, hover and signature help from the botocore models of `samwise-data`.
+//!
+//! A [`PyFile`] is parsed once per document change and holds the tree plus an index of name bindings;
+//! every request reuses both. Results are plain structs shaped like `samwise-ide`'s (this crate sits
+//! below `ide`, so it defines its own copies with the same fields for a 1:1 conversion).
+//!
+//! Code map: `index` (scopes and bindings), `infer` (what a Python expression is: a client, a resource,
+//! a response), `literal` (Python literals), `complete`, `diagnostics`, `hover` (hover and signature help).
+//!
+//! DEPENDENCIES
+//! - `tree-sitter`, `tree-sitter-python`: the error-tolerant, incremental Python parser the issue asks for.
+//! - `samwise-data`: the embedded botocore/boto3 models; `samwise-syntax`: ranges and diagnostics.
+
+mod complete;
+mod diagnostics;
+mod hover;
+mod index;
+mod infer;
+mod literal;
+
+use std::path::{Path, PathBuf};
+
+pub use samwise_data::botocore::BotocoreModels;
+pub use samwise_syntax::{Diagnostic, Fix, Severity, TextEdit, TextRange};
+use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
+
+use crate::index::FileIndex;
+
+/// One parsed Python document.
+pub struct PyFile {
+    text: String,
+    tree: Tree,
+    index: FileIndex,
+}
+
+impl std::fmt::Debug for PyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PyFile").field("len", &self.text.len()).finish_non_exhaustive()
+    }
+}
+
+fn parser() -> Parser {
+    let mut p = Parser::new();
+    p.set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("the bundled Python grammar matches the tree-sitter version");
+    p
+}
+
+impl PyFile {
+    /// Parses `text`. Never fails: syntax errors leave ERROR nodes that the analysis steps around.
+    pub fn parse(text: &str) -> PyFile {
+        let tree = parser().parse(text, None).expect("parsing without a timeout or cancellation always yields a tree");
+        PyFile::with_tree(text.to_owned(), tree)
+    }
+
+    /// Applies one edit (replace `range` of the current text by `new_text`) and reparses incrementally,
+    /// reusing the unchanged parts of the previous tree.
+    pub fn edit(&self, range: TextRange, new_text: &str) -> PyFile {
+        let mut text = self.text.clone();
+        text.replace_range(range.as_range(), new_text);
+        let new_end = range.start as usize + new_text.len();
+        let edit = InputEdit {
+            start_byte: range.start as usize,
+            old_end_byte: range.end as usize,
+            new_end_byte: new_end,
+            start_position: point_at(&self.text, range.start as usize),
+            old_end_position: point_at(&self.text, range.end as usize),
+            new_end_position: point_at(&text, new_end),
+        };
+        let mut old = self.tree.clone();
+        old.edit(&edit);
+        let tree = parser().parse(&text, Some(&old)).expect("parsing always yields a tree");
+        PyFile::with_tree(text, tree)
+    }
+
+    fn with_tree(text: String, tree: Tree) -> PyFile {
+        let index = FileIndex::build(tree.root_node(), &text);
+        PyFile { text, tree, index }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn root(&self) -> Node<'_> {
+        self.tree.root_node()
+    }
+
+    pub(crate) fn node_text(&self, n: Node<'_>) -> &str {
+        &self.text[n.byte_range()]
+    }
+
+    /// Problems botocore would raise when these calls run (errors), plus enum and deprecation warnings.
+    pub fn diagnostics(&self, models: &BotocoreModels) -> Vec<Diagnostic> {
+        diagnostics::diagnostics(self, models)
+    }
+
+    pub fn completions(&self, models: &BotocoreModels, offset: u32) -> Vec<CompletionItem> {
+        complete::completions(self, models, offset)
+    }
+
+    pub fn hover(&self, models: &BotocoreModels, offset: u32) -> Option<Hover> {
+        hover::hover(self, models, offset)
+    }
+
+    pub fn signature_help(&self, models: &BotocoreModels, offset: u32) -> Option<SignatureHelp> {
+        hover::signature_help(self, models, offset)
+    }
+
+    /// Every recognised boto3 API call in the file, in source order.
+    pub fn calls(&self, models: &BotocoreModels) -> Vec<BotoCall> {
+        diagnostics::calls(self, models)
+    }
+}
+
+fn point_at(text: &str, offset: usize) -> Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let col = before.iter().rev().take_while(|&&b| b != b'\n').count();
+    Point { row, column: col }
+}
+
+/// A boto3 call the analysis recognised: which API it reaches and with what permission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotoCall {
+    /// botocore service name (`ssm`).
+    pub service: String,
+    /// API operation name (`GetParameter`).
+    pub operation: String,
+    /// The Python method name (`get_parameter`).
+    pub method: String,
+    /// The IAM action the call needs (`ssm:GetParameter`).
+    pub iam_action: String,
+    /// The whole call expression.
+    pub range: TextRange,
+    /// The method name in the call.
+    pub method_range: TextRange,
+    /// Whether the call goes through a boto3 resource (`table.put_item`) rather than a client.
+    pub via_resource: bool,
+}
+
+/// Same variants as `samwise_ide::CompletionKind`, for a 1:1 conversion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionKind {
+    Section,
+    ResourceType,
+    Property,
+    Value,
+    EnumMember,
+    Function,
+    Reference,
+    Keyword,
+    Snippet,
+    File,
+    Folder,
+    Module,
+    Method,
+    Field,
+}
+
+/// Same fields as `samwise_ide::CompletionItem`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: Option<String>,
+    pub documentation: Option<String>,
+    pub insert_text: String,
+    pub is_snippet: bool,
+    pub replace_range: TextRange,
+    pub sort_key: String,
+    pub filter_text: Option<String>,
+}
+
+/// Same fields as `samwise_ide::Hover`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hover {
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+/// Same fields as `samwise_ide::SignatureHelp`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureHelp {
+    pub label: String,
+    pub documentation: Option<String>,
+    /// Parameter label ranges as byte offsets into `label`.
+    pub parameters: Vec<(TextRange, Option<String>)>,
+    pub active_parameter: Option<u32>,
+}
+
+/// The `botocore/data` directory of the botocore that `python` imports, for
+/// [`BotocoreModels::from_botocore_data_dir`] (the "use the workspace's botocore" setting).
+pub fn installed_botocore_data_dir(python: &Path) -> Result<PathBuf, String> {
+    let out = std::process::Command::new(python)
+        .args(["-c", "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} cannot import botocore ({}); install boto3 in that environment or turn the setting off",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim().lines().last().unwrap_or("")
+        ));
+    }
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if dir.is_dir() { Ok(dir) } else { Err(format!("{} is not a directory", dir.display())) }
+}
+
+pub(crate) fn range_of(n: Node<'_>) -> TextRange {
+    TextRange::new(n.start_byte() as u32, n.end_byte() as u32)
+}
+
+/// The closest candidate to `name` (case-insensitive edit distance), for "did you mean" hints.
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(&lower, &c.to_ascii_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let limit = (name.len() / 3).max(2);
+    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
