@@ -1274,3 +1274,197 @@ fn doc_of(schema: &Value, node: &Value) -> String {
 fn first_paragraph(text: &str) -> String {
     text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default().to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+
+    /// One line per shape: `id kind constraints`, with `*` marking required properties.
+    fn render(rt: &ResourceType) -> String {
+        let mut out = format!("properties = {}\n", rt.properties);
+        for (id, s) in rt.shapes.iter().enumerate() {
+            let kind = match &s.kind {
+                ShapeKind::Object { properties, required, additional } => {
+                    let props: Vec<String> = properties
+                        .iter()
+                        .map(|p| {
+                            let star = if required.contains(&p.name) { "*" } else { "" };
+                            format!("{}{star}:{}", p.name, p.shape)
+                        })
+                        .collect();
+                    format!("Object{{{}}}{}", props.join(" "), if *additional { " +more" } else { "" })
+                }
+                ShapeKind::List { item } => format!("List<{item}>"),
+                ShapeKind::Map { value } => format!("Map<{value}>"),
+                ShapeKind::OneOf(branches) => {
+                    format!("OneOf({})", branches.iter().map(|b| b.to_string()).collect::<Vec<_>>().join("|"))
+                }
+                other => format!("{other:?}"),
+            };
+            let mut line = format!("{id} {kind}");
+            if !s.enum_values.is_empty() {
+                line.push_str(&format!(" enum={}", s.enum_values.join("|")));
+            }
+            if let Some(p) = &s.pattern {
+                line.push_str(&format!(" pattern={p}"));
+            }
+            if s.min_length.is_some() || s.max_length.is_some() {
+                line.push_str(&format!(" len={:?}..{:?}", s.min_length, s.max_length));
+            }
+            if s.minimum.is_some() || s.maximum.is_some() {
+                line.push_str(&format!(" range={:?}..{:?}", s.minimum, s.maximum));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+
+    fn check(schema: Value, expected: Expect) {
+        let rules = GetAttRules {
+            all_property_types: BTreeSet::new(),
+            exceptions: BTreeMap::new(),
+            unnamed_prefixes: vec!["Custom::".to_owned()],
+        };
+        let rt = convert_cfn_type("Test::Thing::Type", &schema, &rules);
+        expected.assert_eq(&render(&rt));
+    }
+
+    #[test]
+    fn required_only_branches_are_conditions_not_unions() {
+        check(
+            json!({
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {"A": {"type": "string"}, "B": {"type": "string"}, "C": {"type": "integer"}},
+                "required": ["C"],
+                "oneOf": [{"required": ["A"]}, {"required": ["B"]}],
+                "dependencies": {"A": ["C"]}
+            }),
+            expect![[r#"
+                properties = 0
+                0 Object{A:1 B:2 C*:3}
+                1 String
+                2 String
+                3 Integer
+            "#]],
+        );
+    }
+
+    #[test]
+    fn refs_are_shared_and_cycles_close() {
+        check(
+            json!({
+                "properties": {
+                    "Left": {"$ref": "#/definitions/Node"},
+                    "Right": {"$ref": "#/definitions/Node"}
+                },
+                "additionalProperties": false,
+                "definitions": {
+                    "Node": {
+                        "type": "object",
+                        "properties": {"Children": {"type": "array", "items": {"$ref": "#/definitions/Node"}}}
+                    }
+                }
+            }),
+            expect![[r#"
+                properties = 0
+                0 Object{Left:1 Right:1}
+                1 Object{Children:2} +more
+                2 List<1>
+            "#]],
+        );
+    }
+
+    #[test]
+    fn type_arrays_and_typed_branches_become_unions() {
+        check(
+            json!({
+                "properties": {
+                    "Either": {"type": ["string", "object"]},
+                    "Choice": {"oneOf": [{"type": "integer", "minimum": 1}, {"$ref": "#/definitions/Obj"}]},
+                    "Mode": {
+                        "type": "string",
+                        "anyOf": [{"enum": ["ON", "OFF"]}, {"pattern": "^[Oo][Nn]$"}]
+                    },
+                    "Arn": {"type": "string", "anyOf": [{"format": "arn"}, {"format": "id"}]}
+                },
+                "additionalProperties": false,
+                "definitions": {"Obj": {"type": "object", "properties": {"X": {"type": "boolean"}}}}
+            }),
+            expect![[r#"
+                properties = 0
+                0 Object{Arn:1 Choice:2 Either:6 Mode:9}
+                1 String
+                2 OneOf(3|4)
+                3 Integer range=Some(1.0)..None
+                4 Object{X:5} +more
+                5 Boolean
+                6 OneOf(7|8)
+                7 String
+                8 Json
+                9 OneOf(10|11)
+                10 String enum=ON|OFF
+                11 String pattern=^[Oo][Nn]$
+            "#]],
+        );
+    }
+
+    #[test]
+    fn all_of_merges_and_maps_come_from_pattern_or_additional_properties() {
+        check(
+            json!({
+                "properties": {
+                    "Merged": {"allOf": [
+                        {"$ref": "#/definitions/Base"},
+                        {"properties": {"Extra": {"type": "string", "maxLength": 5}}, "required": ["Extra"]}
+                    ]},
+                    "Tags": {"type": "object", "patternProperties": {".*": {"type": "string"}}},
+                    "Env": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "Doc": {"type": "object"}
+                },
+                "additionalProperties": false,
+                "definitions": {"Base": {"type": "object", "properties": {"Name": {"type": "string"}}, "required": ["Name"]}}
+            }),
+            expect![[r#"
+                properties = 0
+                0 Object{Doc:1 Env:2 Merged:4 Tags:7}
+                1 Json
+                2 Map<3>
+                3 Integer
+                4 Object{Extra*:5 Name*:6} +more
+                5 String len=None..Some(5)
+                6 String
+                7 Map<8>
+                8 String
+            "#]],
+        );
+    }
+
+    #[test]
+    fn attributes_come_from_read_only_pointers() {
+        let schema = json!({
+            "properties": {
+                "Arn": {"type": "string", "description": "The ARN.\nMore text."},
+                "Endpoint": {"$ref": "#/definitions/Endpoint"},
+                "Name": {"type": "string"}
+            },
+            "definitions": {"Endpoint": {"type": "object", "properties": {"Port": {"type": "integer"}}}},
+            "readOnlyProperties": ["/properties/Arn", "/properties/Endpoint/Port"],
+            "createOnlyProperties": ["/properties/Name", "/properties/Endpoint/Port"]
+        });
+        let rules = GetAttRules {
+            all_property_types: BTreeSet::new(),
+            exceptions: BTreeMap::new(),
+            unnamed_prefixes: Vec::new(),
+        };
+        let rt = convert_cfn_type("Test::Thing::Type", &schema, &rules);
+        let attrs: Vec<String> =
+            rt.attributes.iter().map(|a| format!("{} {} {}", a.name, a.type_name, a.doc)).collect();
+        assert_eq!(attrs, ["Arn String The ARN.", "Endpoint.Port Integer "]);
+        assert_eq!(rt.read_only, ["Arn"]);
+        assert_eq!(rt.create_only, ["Name"]);
+    }
+}

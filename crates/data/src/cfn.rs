@@ -239,21 +239,27 @@ impl CfnData {
         &self.type_names
     }
 
-    /// One resource type, decoded on first use and cached; `None` for unknown names.
+    /// One resource type, decoded on first use and cached; `None` for unknown names (and for an
+    /// entry that does not decode, which only a damaged data directory can hold).
     pub fn resource_type(&self, name: &str) -> Option<Arc<ResourceType>> {
-        let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = types.get(name) {
+        if let Some(found) = self.lock_types().get(name) {
             return Some(found.clone());
         }
+        // Decoded without holding the lock, so requests for different types do not queue behind
+        // each other; if two threads race on one type, the first stored copy wins.
         let bytes = self.container.get(&format!("{TYPE_PREFIX}{name}")).ok()??;
-        let decoded: Arc<ResourceType> = Arc::new(serde_json::from_slice(&bytes).ok()?);
-        types.insert(name.to_owned(), decoded.clone());
-        Some(decoded)
+        let decoded: ResourceType = serde_json::from_slice(&bytes).ok()?;
+        Some(self.lock_types().entry(name.to_owned()).or_insert_with(|| Arc::new(decoded)).clone())
+    }
+
+    fn lock_types(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<ResourceType>>> {
+        // The map is only ever inserted into, so a panic elsewhere cannot leave it inconsistent.
+        self.types.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// How many resource types have been decoded so far (the rest are still compressed).
     pub fn decoded_type_count(&self) -> usize {
-        self.types.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.lock_types().len()
     }
 
     /// The regions cfn-lint has provider schemas for, sorted (`us-east-1`, ...).
