@@ -44,31 +44,21 @@ impl std::error::Error for ContainerError {}
 
 impl Container {
     /// Opens a container held in memory (embedded with `include_bytes!` or read from a data directory).
-    pub fn open(
-        bytes: impl Into<std::borrow::Cow<'static, [u8]>>,
-    ) -> Result<Container, ContainerError> {
+    pub fn open(bytes: impl Into<std::borrow::Cow<'static, [u8]>>) -> Result<Container, ContainerError> {
         let bytes = bytes.into();
         let bad = |why: &str| ContainerError(format!("not a samwise data file: {why}"));
         if !bytes.starts_with(MAGIC) {
             return Err(bad("wrong header"));
         }
         let len_at = MAGIC.len();
-        let len_bytes: [u8; 4] = bytes
-            .get(len_at..len_at + 4)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(|| bad("truncated header"))?;
+        let len_bytes: [u8; 4] =
+            bytes.get(len_at..len_at + 4).and_then(|s| s.try_into().ok()).ok_or_else(|| bad("truncated header"))?;
         let index_len = u32::from_le_bytes(len_bytes) as usize;
         let index_start = len_at + 4;
-        let index_bytes = bytes
-            .get(index_start..index_start + index_len)
-            .ok_or_else(|| bad("truncated index"))?;
-        let index: Index = serde_json::from_slice(&inflate(index_bytes)?)
-            .map_err(|e| bad(&format!("index does not decode: {e}")))?;
-        Ok(Container {
-            blob_start: index_start + index_len,
-            bytes,
-            index,
-        })
+        let index_bytes = bytes.get(index_start..index_start + index_len).ok_or_else(|| bad("truncated index"))?;
+        let index: Index =
+            serde_json::from_slice(&inflate(index_bytes)?).map_err(|e| bad(&format!("index does not decode: {e}")))?;
+        Ok(Container { blob_start: index_start + index_len, bytes, index })
     }
 
     /// Names of all entries, sorted.
@@ -117,10 +107,7 @@ impl ContainerWriter {
 
     pub fn add(&mut self, name: &str, bytes: &[u8]) {
         let compressed = deflate(bytes);
-        self.index.entries.insert(
-            name.to_owned(),
-            (self.blobs.len() as u64, compressed.len() as u64),
-        );
+        self.index.entries.insert(name.to_owned(), (self.blobs.len() as u64, compressed.len() as u64));
         self.blobs.extend_from_slice(&compressed);
     }
 
