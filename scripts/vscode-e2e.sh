@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 E2E="$ROOT/tests/vscode-e2e"
 EXT="$ROOT/editor-clients/vscode"
 ARTIFACTS="$ROOT/tests/artifacts/vscode"
-DEFAULT_STEPS="install"
+DEFAULT_STEPS="install,diagnostics"
 STEPS="$DEFAULT_STEPS"
 INSTALL_ONLY=0
 BUILD=1
@@ -102,10 +102,16 @@ log "packaging the extension with the binaries bundled"
 
 # --- a fresh code-server state with the VSIX installed ------------------------------------------------------------
 STATE="$(mktemp -d "${TMPDIR:-/tmp}/samwise-vscode-e2e.XXXXXX")"
-cleanup() { rm -rf "$STATE"; }
+# VS Code's own logs (the extension host's, and every output channel such as "samwise") are kept with the
+# screenshots, since they explain a failing step.
+cleanup() {
+  rm -rf "$ARTIFACTS/logs"
+  [ -d "$STATE/user-data/logs" ] && cp -r "$STATE/user-data/logs" "$ARTIFACTS/logs"
+  rm -rf "$STATE"
+}
 trap cleanup EXIT
 mkdir -p "$STATE/user-data/User" "$STATE/extensions" "$ARTIFACTS"
-rm -f "$ARTIFACTS"/*.png "$ARTIFACTS"/code-server.log
+rm -rf "$ARTIFACTS"/*.png "$ARTIFACTS"/code-server.log "$ARTIFACTS/logs"
 
 PYTHON="$ROOT/.venv/bin/python"
 # User settings: nothing reaches out of the machine, nothing pops up over the editor the steps look at.
