@@ -193,9 +193,8 @@ pub fn run(root: &Path) -> Result<(), String> {
         .ok()
         .and_then(|v| v.get("schema_date").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or_default();
-    out.meta("format", json!(1));
+    out.meta("format", json!(samwise_data::cfn::FORMAT));
     out.meta("regions", json!(region_names));
-    out.meta("sam_types", json!(sam_types));
     out.meta(
         "provenance",
         json!([

@@ -288,3 +288,26 @@ fn from_dir_reads_a_copy_of_the_embedded_data() {
     assert!(loaded.resource_type("AWS::SQS::Queue").is_some());
     assert_eq!(loaded.decoded_type_count(), 1);
 }
+
+#[test]
+fn from_dir_refuses_other_data_and_other_formats() {
+    use samwise_data::container::ContainerWriter;
+    let dir = std::env::temp_dir().join(format!("samwise-data-format-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |format: Option<u64>| {
+        let mut w = ContainerWriter::new();
+        if let Some(format) = format {
+            w.meta("format", serde_json::json!(format));
+            for table in ["table/regions", "table/policy_templates", "table/runtimes"] {
+                w.add(table, b"[]");
+            }
+        }
+        std::fs::write(dir.join("cfn.bin"), w.finish()).unwrap();
+        CfnData::from_dir(&dir).map(|_| ()).unwrap_err().to_string()
+    };
+    let other = write(None);
+    let stale = write(Some(samwise_data::cfn::FORMAT + 1));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(other.contains("not a CloudFormation data file"), "{other}");
+    assert!(stale.contains("regenerate it with `cargo xtask gen-data-cfn`"), "{stale}");
+}
