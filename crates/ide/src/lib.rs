@@ -25,6 +25,7 @@ use samwise_syntax::Format;
 use samwise_template::Template;
 
 pub use data::load_error;
+pub use samwise_template::{RuleInfo, rules};
 pub use samwise_syntax::{Diagnostic, Fix, LineIndex, Severity, TextEdit, TextRange};
 
 /// What kind of document an [`Analysis`] holds.

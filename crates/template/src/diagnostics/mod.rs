@@ -40,6 +40,8 @@ pub fn rules() -> Vec<RuleInfo> {
 }
 
 const SYNTAX_RULES: &[RuleInfo] = &[
+    RuleInfo { code: "SW0002", severity: Severity::Error, summary: "file is not valid UTF-8" },
+    RuleInfo { code: "SW0003", severity: Severity::Error, summary: "file too large to analyse" },
     RuleInfo { code: "SW1001", severity: Severity::Error, summary: "YAML/JSON syntax error" },
     RuleInfo { code: "SW1002", severity: Severity::Error, summary: "duplicate key" },
     RuleInfo { code: "SW1003", severity: Severity::Error, summary: "nesting too deep to analyse" },

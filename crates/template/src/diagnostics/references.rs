@@ -306,6 +306,15 @@ fn check_cycles(t: &Template, out: &mut Vec<Diagnostic>) {
         t.resources.iter().enumerate().filter_map(|(i, r)| r.value.map(|v| (tree.node(v).full_range(), i))).collect();
     spans.sort_by_key(|(r, _)| r.start);
     let index: HashMap<&str, usize> = t.resources.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+    // What a SAM function's Events name belongs, after the transform, to the generated event
+    // resources (permissions, mappings, API methods), not to the function: no edge from there.
+    let sam_events: Vec<TextRange> = t
+        .resources
+        .iter()
+        .filter(|r| r.is_sam())
+        .filter_map(|r| r.properties.and_then(|p| tree.get_value(p, "Events")))
+        .map(|e| tree.node(e).full_range())
+        .collect();
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); t.resources.len()];
     for r in &t.references {
         if !matches!(r.kind, RefKind::Ref | RefKind::Sub | RefKind::GetAtt | RefKind::DependsOn) {
@@ -317,6 +326,14 @@ fn check_cycles(t: &Template, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let (span, from) = spans[pos - 1];
+        if sam_events.iter().any(|e| e.contains_range(r.range)) {
+            continue;
+        }
+        // The SAM transform drops or rewrites properties it does not pass through, so a SAM
+        // resource naming itself is not known to be a cycle.
+        if from == to && t.resources[from].is_sam() {
+            continue;
+        }
         if span.contains_range(r.range) && !edges[from].contains(&to) {
             edges[from].push(to);
         }

@@ -141,7 +141,14 @@ fn check_resources(t: &Template, out: &mut Vec<Diagnostic>) {
         for e in tree.entries(v) {
             let key = tree.key_str(e);
             if !RESOURCE_ATTRIBUTES.contains(&key) {
-                out.push(unknown_key(t, e.key, key, "resource attribute", RESOURCE_ATTRIBUTES));
+                let mut d = unknown_key(t, e.key, key, "resource attribute", RESOURCE_ATTRIBUTES);
+                if t.is_sam && r.is_sam() {
+                    // The SAM transform drops attributes of SAM resources it does not know (cfn-lint:
+                    // W3001); other resources pass through to CloudFormation, which rejects them.
+                    d.severity = Severity::Warning;
+                    d.message.push_str(" (the SAM transform ignores it)");
+                }
+                out.push(d);
             }
         }
         if let Some(p) = r.properties
