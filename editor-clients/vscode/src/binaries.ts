@@ -7,6 +7,12 @@ import * as path from 'node:path';
 
 export type BinaryName = 'samwise-lsp' | 'samwise-dap';
 
+/** The setting that names each binary's path (declared in package.json). */
+export const SETTING_OF: Record<BinaryName, string> = {
+  'samwise-lsp': 'samwise.server.path',
+  'samwise-dap': 'samwise.debugAdapter.path',
+};
+
 /** Where a binary was found; logged so a user can tell which copy is running. */
 export type BinarySource = 'setting' | 'bundled' | 'PATH';
 

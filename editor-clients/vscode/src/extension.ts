@@ -6,14 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { BinaryError, type BinaryName, checkVersion, describe, findBinary, type FoundBinary } from './binaries';
+import { BinaryError, type BinaryName, checkVersion, describe, findBinary, type FoundBinary, SETTING_OF } from './binaries';
 import { emptyEventFile, eventFilesFor, invokeArgs, runInvoke } from './invoke';
 import { configurationFor, findFunctions, isPythonFunction, validateConfiguration } from './launch';
-
-const SETTING_OF: Record<BinaryName, string> = {
-  'samwise-lsp': 'samwise.server.path',
-  'samwise-dap': 'samwise.debugAdapter.path',
-};
 
 /** Template-like files the server is started for; the server itself ignores YAML/JSON that is not a template. */
 const TEMPLATE_GLOB = '**/*.{yaml,yml,json,template}';
@@ -186,6 +181,15 @@ async function deploy(command: string, args: unknown[], next: (command: string, 
   );
 }
 
+/**
+ * The Python the user chose for this workspace, from the Python extension's interpreter setting (the usual place a
+ * user names their virtualenv); undefined leaves the choice to samwise-dap (`python3` on PATH).
+ */
+function pythonInterpreter(): string | undefined {
+  const interpreter = vscode.workspace.getConfiguration('python').get<string>('defaultInterpreterPath');
+  return interpreter && interpreter !== 'python' ? interpreter : undefined;
+}
+
 /** Invoking, debugging and deploying run the user's code and binaries from settings; only in trusted workspaces. */
 async function requireTrust<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
   if (!vscode.workspace.isTrusted) {
@@ -258,7 +262,7 @@ async function invokeLocally(
         token.onCancellationRequested(() => abort.abort());
         const outcome = await runInvoke(
           dap.path,
-          invokeArgs(target.templatePath, target.logicalId, event),
+          invokeArgs(target.templatePath, target.logicalId, event, pythonInterpreter()),
           cwd,
           (line) => out.appendLine(line),
           abort.signal,
@@ -352,9 +356,8 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     if (!config.pythonPath) {
-      // The Python extension's interpreter setting is the usual place a user names their virtualenv.
-      const interpreter = vscode.workspace.getConfiguration('python').get<string>('defaultInterpreterPath');
-      if (interpreter && interpreter !== 'python') {
+      const interpreter = pythonInterpreter();
+      if (interpreter) {
         config.pythonPath = interpreter;
       }
     }

@@ -6,8 +6,13 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export function invokeArgs(templatePath: string, logicalId: string, eventFile: string): string[] {
-  return ['invoke', '--template', templatePath, '--function', logicalId, '--event', eventFile];
+/**
+ * The `samwise-dap invoke` command line. `interpreter` is the Python the user chose for the workspace; without it
+ * samwise-dap uses `python3` from PATH.
+ */
+export function invokeArgs(templatePath: string, logicalId: string, eventFile: string, interpreter?: string): string[] {
+  const args = ['invoke', '--template', templatePath, '--function', logicalId, '--event', eventFile];
+  return interpreter ? [...args, '--interpreter', interpreter] : args;
 }
 
 /**

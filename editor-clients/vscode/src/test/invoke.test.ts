@@ -20,6 +20,7 @@ test('the invoke command line', () => {
   assert.deepEqual(invokeArgs('/p/template.yaml', 'Fn', '/p/events/e.json'), [
     'invoke', '--template', '/p/template.yaml', '--function', 'Fn', '--event', '/p/events/e.json',
   ]);
+  assert.deepEqual(invokeArgs('t.yaml', 'Fn', 'e.json', '/venv/bin/python').slice(-2), ['--interpreter', '/venv/bin/python']);
 });
 
 test('event files are the sorted JSON files of events/ beside the template', async () => {
