@@ -134,18 +134,6 @@ function callHandler(handler, event, context) {
 }
 
 async function main() {
-  if (process.env._SAMWISE_LIFELINE === 'stdin') {
-    // samwise holds our stdin open while it lives; EOF means it died without cleaning up, so take the
-    // whole process group (the function's own child processes too) down with it.
-    process.stdin.on('data', () => {});
-    process.stdin.on('end', () => {
-      try {
-        process.kill(-process.pid, 'SIGKILL');
-      } catch {
-        process.exit(137);
-      }
-    });
-  }
   const handler = await loadHandler();
   for (;;) {
     const next = await request('GET', '/invocation/next');

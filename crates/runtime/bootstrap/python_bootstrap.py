@@ -10,9 +10,9 @@ runs in whatever interpreter (and virtualenv) the user chose, on any operating s
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
-import threading
 import time
 import traceback
 
@@ -20,19 +20,30 @@ API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 PREFIX = "/2018-06-01/runtime"
 
 
-def _watch_parent():
-    # samwise keeps the write end of our stdin open for as long as it lives. EOF means it died without
-    # cleaning up (SIGKILL, crash), so take the whole process group down, including any child processes
-    # the function started: no orphan keeps running against the user's AWS account.
-    try:
-        while sys.stdin.buffer.read(65536):
-            pass
-    except Exception:
-        pass
-    if hasattr(os, "killpg"):
-        os.killpg(os.getpgid(0), 9)
-    else:
-        os._exit(137)
+class _RequestIdFilter(logging.Filter):
+    request_id = None
+
+    def filter(self, record):
+        record.aws_request_id = self.request_id
+        return True
+
+
+_REQUEST_ID = _RequestIdFilter()
+
+
+def _install_log_handler():
+    # Lambda's Python runtime gives the root logger a handler, so `logger.info(...)` in a handler shows up
+    # in the logs without any logging setup; code written for Lambda relies on that.
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    handler.formatter.converter = time.gmtime
+    handler.addFilter(_REQUEST_ID)
+    root.addHandler(handler)
 
 
 def _request(method, path, body=None, headers=None):
@@ -218,8 +229,6 @@ def main():
         # Output reaches the editor line by line while the function runs, not when a pipe buffer fills.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(line_buffering=True)
-    if os.environ.get("_SAMWISE_LIFELINE") == "stdin":
-        threading.Thread(target=_watch_parent, name="samwise-lifeline", daemon=True).start()
 
     # Lambda's import path: the code directory first, then the layers (a later layer wins, as when
     # Lambda extracts them into /opt in order), then the interpreter's own paths (the user's virtualenv).
@@ -234,10 +243,12 @@ def main():
         extra.append(os.path.join(layer, "python"))
     sys.path[:0] = extra
 
+    _install_log_handler()
     handler = _load_handler()
     while True:
         status, headers, body = _request("GET", "/invocation/next")
         request_id = next(v for k, v in headers.items() if k.lower() == "lambda-runtime-aws-request-id")
+        _REQUEST_ID.request_id = request_id
         ok, payload, exc = _invoke(handler, request_id, headers, body)
         sys.stdout.flush()
         sys.stderr.flush()

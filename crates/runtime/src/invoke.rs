@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::{Child, Command};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 
@@ -311,7 +311,8 @@ pub struct Running {
     api: RuntimeApi,
     child: Child,
     pid: Option<u32>,
-    lifeline: Option<ChildStdin>,
+    /// See [`process::spawn_watchdog`]; its stdin is the lifeline that closes when we die.
+    watchdog: Option<Child>,
     readers: JoinSet<()>,
     output: Option<mpsc::UnboundedSender<OutputLine>>,
     spawned_at: Instant,
@@ -325,8 +326,23 @@ pub async fn start(config: FunctionConfig, event: Vec<u8>, options: LaunchOption
     if event.len() > MAX_PAYLOAD {
         return Err(InvokeError::EventTooLarge(event.len()));
     }
-    if !config.code_dir.is_dir() {
-        return Err(InvokeError::CodeDirMissing(config.code_dir.clone()));
+    // Absolute paths: the runtime's working directory is the code directory, so a relative
+    // LAMBDA_TASK_ROOT or layer path would point elsewhere once it starts.
+    let mut config = config;
+    config.code_dir = match config.code_dir.canonicalize() {
+        Ok(dir) if dir.is_dir() => dir,
+        _ => return Err(InvokeError::CodeDirMissing(config.code_dir.clone())),
+    };
+    if let Some(interpreter) = &config.interpreter
+        && interpreter.components().count() > 1
+    {
+        // A path like `.venv/bin/python` is relative to where the user is, not to the code directory.
+        config.interpreter = std::path::absolute(interpreter).ok();
+    }
+    for layer in &mut config.layers {
+        if let Ok(abs) = layer.canonicalize() {
+            *layer = abs;
+        }
     }
     let cache_dir = options.cache_dir.clone().unwrap_or_else(bootstrap::default_cache_dir);
     let client = bootstrap::install(family, &cache_dir).map_err(InvokeError::Io)?;
@@ -394,14 +410,17 @@ pub async fn start(config: FunctionConfig, event: Vec<u8>, options: LaunchOption
             cmd.env("PATH", path);
         }
     }
-    cmd.env("_SAMWISE_LIFELINE", "stdin");
     cmd.envs(&options.extra_env);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     process::isolate(&mut cmd);
 
     let spawned_at = Instant::now();
     let mut child = cmd.spawn().map_err(|source| InvokeError::Spawn { program: program.clone(), source })?;
     let pid = child.id();
+    #[cfg(unix)]
+    let watchdog = pid.and_then(process::spawn_watchdog);
+    #[cfg(not(unix))]
+    let watchdog = None;
     let mut readers = JoinSet::new();
     if let Some(out) = child.stdout.take() {
         readers.spawn(read_lines(out, OutputKind::Stdout, options.output.clone()));
@@ -412,7 +431,7 @@ pub async fn start(config: FunctionConfig, event: Vec<u8>, options: LaunchOption
     Ok(Running {
         handle,
         request_id,
-        lifeline: child.stdin.take(),
+        watchdog,
         config,
         api,
         child,
@@ -576,7 +595,10 @@ impl Running {
         }
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
-        self.lifeline.take();
+        if let Some(mut watchdog) = self.watchdog.take() {
+            let _ = watchdog.start_kill();
+            let _ = watchdog.wait().await;
+        }
     }
 }
 

@@ -5,9 +5,8 @@
 use tokio::process::Command;
 
 /// Puts the command's process in a new process group and, on Linux, asks the kernel to kill it when
-/// this process dies. The Python and Node.js clients additionally watch their stdin (see
-/// `_SAMWISE_LIFELINE`) so that the function's own child processes go too, which the parent-death
-/// signal alone cannot do.
+/// this process dies. The parent-death signal reaches only that one process; [`spawn_watchdog`] takes
+/// care of the rest of the group.
 pub fn isolate(cmd: &mut Command) {
     #[cfg(unix)]
     cmd.process_group(0);
@@ -25,6 +24,23 @@ pub fn isolate(cmd: &mut Command) {
     }
     // Elsewhere the fallback is the child handle's kill on drop.
     cmd.kill_on_drop(true);
+}
+
+/// Starts a watchdog in process group `pgid`: a shell that waits for EOF on its stdin and then kills
+/// its whole group. The caller keeps the stdin pipe open for as long as it lives, so when it dies
+/// without cleaning up (SIGKILL, a crash) the function's processes, including any children the
+/// function started, die too. It does not depend on the interpreter being responsive, and works for
+/// custom runtimes alike. `None` when it cannot be started (the group is already gone).
+#[cfg(unix)]
+pub fn spawn_watchdog(pgid: u32) -> Option<tokio::process::Child> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.args(["-c", "read _; kill -KILL 0"])
+        .process_group(pgid as i32)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    cmd.spawn().ok()
 }
 
 /// Kills every process in the group led by `pid` (the function's process tree). Killing an already
@@ -103,6 +119,21 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn watchdog_kills_the_group_when_its_stdin_closes() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        isolate(&mut cmd);
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id().unwrap();
+        let mut watchdog = spawn_watchdog(pid).unwrap();
+        // Closing the pipe is what the kernel does when this process dies.
+        drop(watchdog.stdin.take());
+        child.wait().await.unwrap();
+        watchdog.wait().await.unwrap();
+        assert!(!group_alive(pid));
+    }
 
     #[tokio::test]
     async fn kills_the_whole_group() {

@@ -118,7 +118,14 @@ async fn python_error_in_lambda_format() {
     assert_eq!(err["requestId"], outcome.request_id.as_str());
     let trace = err["stackTrace"].as_array().unwrap();
     assert!(trace.iter().any(|f| f.as_str().unwrap().contains("functions.py")), "{trace:?}");
-    assert!(lines.iter().any(|l| l.kind == OutputKind::Stdout && l.text == "about to fail"));
+    // The root logger has Lambda's handler and format: level, timestamp, request id, message.
+    let logged = format!("\t{}\tabout to fail", outcome.request_id);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.kind == OutputKind::Stdout && l.text.starts_with("[WARNING]\t") && l.text.ends_with(&logged)),
+        "{lines:?}"
+    );
     assert!(lines.iter().any(|l| l.kind == OutputKind::Stderr && l.text == "[ERROR] ValueError: boom: testing"));
 }
 
