@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod functions;
 pub mod intrinsics;
 pub mod model;
+pub mod synth;
 
 pub use diagnostics::{CheckContext, RuleInfo, check, rules};
 pub use functions::{FunctionDef, Value};

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine or a used one: installs what the tests need (Debian
+# packages, the Python virtualenv, npm packages), builds everything once in the dev profile and runs
+# the Rust tests, the extension's unit tests and the real-VS-Code end-to-end test.
+# Usage: scripts/test.sh            (everything; what .ci/run calls)
+#        SAMWISE_SKIP_VSCODE=1 scripts/test.sh   (without the code-server/Chromium test)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+need=()
+command -v nvim >/dev/null || need+=(neovim)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need[*]} (run as root, or install them: apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+
+step "Python test environment (.venv)"
+scripts/test-env.sh
+
+step "build (dev profile)"
+cargo build --workspace --all-targets --quiet
+
+step "Rust tests"
+cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
+grep -q "test result: FAILED" target/rust-tests.log && exit 1
+
+step "VS Code extension unit tests"
+(cd editor-clients/vscode && npm ci --silent --no-audit --no-fund && npm test --silent)
+
+if [ "${SAMWISE_SKIP_VSCODE:-0}" != 1 ]; then
+  step "VS Code end-to-end (code-server + headless Chromium)"
+  scripts/vscode-e2e.sh --no-build
+fi
+
+step "all tests passed"
