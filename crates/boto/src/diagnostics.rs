@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use crate::infer::{Target, Ty};
 use crate::literal::{Lit, literal, string_content_range, string_value};
-use crate::{BotoCall, PyFile, did_you_mean, range_of};
+use crate::{BotoCall, PyFile, did_you_mean, did_you_mean_affix, range_of};
 
 pub(crate) const UNKNOWN_SERVICE: &str = "SW5001";
 pub(crate) const UNKNOWN_METHOD: &str = "SW5002";
@@ -259,7 +259,10 @@ fn check_call(file: &PyFile, site: &CallSite<'_>, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    if !dynamic {
+    // Positional arguments raise TypeError before botocore looks at the parameters.
+    let positional =
+        is_client && args.iter().any(|a| !matches!(a.kind(), "keyword_argument" | "dictionary_splat" | "list_splat"));
+    if !dynamic && !positional {
         let missing: Vec<&str> = required
             .iter()
             .filter(|r| !given.contains(r) && !filled.contains(r) && !filled_by_botocore(&model.name, r))
@@ -321,11 +324,11 @@ fn check_builtin_or_unknown(file: &PyFile, site: &CallSite<'_>, name: &str, out:
 
 fn unknown_name<'a>(
     name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
     range: TextRange,
     msg: &str,
 ) -> Diagnostic {
-    match did_you_mean(name, candidates) {
+    match did_you_mean_affix(name, candidates) {
         Some(s) => Diagnostic::error(UNKNOWN_PARAM, range, format!("{msg}; did you mean '{s}'?"))
             .with_fix(Fix::replace(format!("Change to '{s}'"), range, s)),
         None => Diagnostic::error(UNKNOWN_PARAM, range, msg.to_owned()),
@@ -515,7 +518,10 @@ fn check_shape(
                 keys.push(kv.clone());
                 let Some(m) = members.iter().find(|m| m.name == kv) else {
                     let candidates = members.iter().map(|m| m.name.as_str());
-                    out.push(unknown_name(&kv, candidates, range_of(k), &format!("{path} has no key '{kv}'")));
+                    // The fix replaces the key's text inside its quotes.
+                    let key_range =
+                        string_content_range(k).map_or(range_of(k), |(a, b)| TextRange::new(a as u32, b as u32));
+                    out.push(unknown_name(&kv, candidates, key_range, &format!("{path} has no key '{kv}'")));
                     continue;
                 };
                 if let Some(msg) = &m.deprecated {

@@ -26,7 +26,16 @@ fn op_markdown(model: &ServiceModel, op: &Operation) -> String {
 
 pub(crate) fn hover(file: &PyFile, models: &BotocoreModels, offset: u32) -> Option<Hover> {
     let o = offset as usize;
-    let n = file.root().named_descendant_for_byte_range(o, o)?;
+    let mut n = file.root().named_descendant_for_byte_range(o, o)?;
+    // The cursor right after a name (`get_parameter|(`) still hovers that name.
+    if n.kind() != "identifier"
+        && o > 0
+        && let Some(before) = file.root().named_descendant_for_byte_range(o - 1, o - 1)
+        && before.kind() == "identifier"
+        && before.end_byte() == o
+    {
+        n = before;
+    }
     if n.kind() == "identifier" {
         let p = n.parent()?;
         // `client.get_parameter`: the method name of an operation call.

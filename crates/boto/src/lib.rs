@@ -228,6 +228,28 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = 
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 
+/// Like [`did_you_mean`], and also a candidate that starts or ends with `name` (or the reverse):
+/// `Body` -> `MessageBody`, `FileHeader` -> `FileHeaderInfo`.
+pub(crate) fn did_you_mean_affix<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    if let Some(c) = did_you_mean(name, candidates.clone()) {
+        return Some(c);
+    }
+    if name.len() < 3 {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    let mut found = candidates.into_iter().filter(|c| {
+        let c = c.to_ascii_lowercase();
+        c.starts_with(&lower) || c.ends_with(&lower) || lower.starts_with(&c) || lower.ends_with(&c)
+    });
+    let first = found.next()?;
+    // Only a single match is a useful suggestion.
+    found.next().is_none().then_some(first)
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

@@ -40,7 +40,6 @@ fn positional_arguments_sw5003() {
         import boto3
         ssm = boto3.client('ssm')
         ssm.get_parameter('name')
-          # ^^^^^^^^^^^^^ error SW5005: ssm.get_parameter is missing required parameter 'Name'
                         # ^^^^^^ error SW5003: ssm.get_parameter takes keyword arguments only: boto3 raises TypeError for positional arguments
         ssm.get_parameter(*args)
     "#]].assert_eq(&annotate("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter('name')\nssm.get_parameter(*args)\n"));
@@ -58,7 +57,7 @@ fn unknown_keyword_sw5004() {
                                   # ^^^^^^^ error SW5004: ssm.get_parameter has no parameter 'Decrypt'
         ssm.describe_parameters(Filters=[{'Key': 'Name', 'Value': ['a']}])
                                        # ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error SW5005: Filters[0] is missing required key 'Values'
-                                                       # ^^^^^^^ error SW5004: Filters[0] has no key 'Value'; did you mean 'Values'? [fix: Change to 'Values']
+                                                        # ^^^^^ error SW5004: Filters[0] has no key 'Value'; did you mean 'Values'? [fix: Change to 'Values']
     "#]].assert_eq(&annotate("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter(name='x')\nssm.get_parameter(Name='x', Decrypt=True)\nssm.describe_parameters(Filters=[{'Key': 'Name', 'Value': ['a']}])\n"));
 }
 
