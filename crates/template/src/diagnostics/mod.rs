@@ -5,6 +5,8 @@
 //! where a literal is expected, an imported value, a SAM-generated resource), a rule says nothing.
 
 mod references;
+mod sam;
+mod schema;
 mod sections;
 mod suppress;
 
@@ -33,8 +35,11 @@ pub struct RuleInfo {
 
 /// Every rule, in code order.
 pub fn rules() -> Vec<RuleInfo> {
-    let mut all: Vec<RuleInfo> =
-        [SYNTAX_RULES, sections::RULES, references::RULES].into_iter().flatten().copied().collect();
+    let mut all: Vec<RuleInfo> = [SYNTAX_RULES, sections::RULES, references::RULES, schema::RULES, sam::RULES]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
     all.sort_by_key(|r| r.code);
     all
 }
@@ -57,6 +62,8 @@ pub fn check(t: &Template, ctx: &CheckContext) -> Vec<Diagnostic> {
     out.extend(t.model_diagnostics.iter().cloned());
     sections::check(t, ctx, &mut out);
     references::check(t, ctx, &mut out);
+    schema::check(t, ctx, &mut out);
+    sam::check(t, ctx, &mut out);
     suppress::apply(t, &mut out);
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out.dedup_by(|a, b| a.range == b.range && a.code == b.code && a.message == b.message);

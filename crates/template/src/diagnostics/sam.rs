@@ -1,0 +1,627 @@
+//! SAM rules: event sources (`Events` and their types), `Globals` sections and keys, `Policies`
+//! entries (managed policies, policy templates with their parameters, inline statements),
+//! `PackageType` requirements, and the local code a function points at (`CodeUri`/`ContentUri`
+//! folders and the `Handler` file and function for Python and Node.js).
+//!
+//! File-system rules run only when the template has a path; they say nothing when a build step
+//! may produce what is missing (`Metadata.BuildMethod`, TypeScript sources, a zip file).
+
+use std::path::{Path, PathBuf};
+
+use samwise_data::cfn::{ShapeId, ShapeKind};
+use samwise_syntax::{Diagnostic, Fix, NodeId, Severity, TextRange};
+
+use super::schema::Validator;
+use super::{CheckContext, RuleInfo, did_you_mean};
+use crate::intrinsics::{intrinsic_at, value_range};
+use crate::model::{ALIAS_BUDGET, Resource, Template};
+
+pub(super) const RULES: &[RuleInfo] = &[
+    RuleInfo { code: "SW4001", severity: Severity::Error, summary: "SAM event of an unknown type or without Type" },
+    RuleInfo { code: "SW4002", severity: Severity::Error, summary: "Globals section SAM does not know" },
+    RuleInfo { code: "SW4003", severity: Severity::Error, summary: "Globals key SAM does not allow" },
+    RuleInfo {
+        code: "SW4004",
+        severity: Severity::Error,
+        summary: "unknown SAM policy template (a warning for an unknown managed policy name)",
+    },
+    RuleInfo { code: "SW4005", severity: Severity::Error, summary: "policy template parameter missing or unknown" },
+    RuleInfo {
+        code: "SW4006",
+        severity: Severity::Warning,
+        summary: "local CodeUri/ContentUri that does not exist (a build step may still create it)",
+    },
+    RuleInfo { code: "SW4007", severity: Severity::Error, summary: "Handler file or function missing in CodeUri" },
+    RuleInfo {
+        code: "SW4008",
+        severity: Severity::Error,
+        summary: "function properties that contradict its PackageType (Zip or Image)",
+    },
+    RuleInfo { code: "SW4009", severity: Severity::Error, summary: "malformed inline policy statement" },
+];
+
+pub(super) fn check(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
+    if !t.is_sam {
+        return;
+    }
+    check_globals(t, ctx, out);
+    let mut budget = ALIAS_BUDGET;
+    for r in &t.resources {
+        match r.type_name.as_deref() {
+            Some("AWS::Serverless::Function") => {
+                budget = check_events(t, ctx, r, budget, out);
+                check_policies(t, ctx, r, out);
+                check_function_code(t, ctx, r, out);
+            }
+            Some("AWS::Serverless::StateMachine") => {
+                budget = check_events(t, ctx, r, budget, out);
+                check_policies(t, ctx, r, out);
+            }
+            Some("AWS::Serverless::LayerVersion") => {
+                if let (Some(dir), Some(uri)) = (template_dir(ctx), t.effective_property(r, "ContentUri")) {
+                    check_local_uri(t, &dir, uri, "ContentUri", out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn template_dir(ctx: &CheckContext) -> Option<PathBuf> {
+    let path = ctx.path?;
+    Some(path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+fn check_events(t: &Template, ctx: &CheckContext, r: &Resource, budget: usize, out: &mut Vec<Diagnostic>) -> usize {
+    let tree = &t.tree;
+    let Some(events) = r.properties.and_then(|p| tree.get_value(p, "Events")) else { return budget };
+    let events = tree.resolve(events);
+    if tree.mapping(events).is_none() {
+        return budget;
+    }
+    let Some(rt) = r.type_name.as_deref().and_then(|n| ctx.data.resource_type(n)) else { return budget };
+    let Some(branches) = event_branches(&rt) else { return budget };
+    let mut v = Validator::new(t, ctx.data, rt.clone(), budget);
+    for e in tree.entries(events) {
+        let Some(ev) = e.value else { continue };
+        let target = tree.resolve(ev);
+        if tree.mapping(target).is_none() {
+            if intrinsic_at(tree, target).is_none() {
+                out.push(Diagnostic::error(
+                    "SW4001",
+                    tree.node(e.key).range,
+                    format!("event '{}' must be a map with Type and Properties", tree.key_str(e)),
+                ));
+            }
+            continue;
+        }
+        let Some(ty_node) = tree.get_value(target, "Type") else {
+            out.push(Diagnostic::error(
+                "SW4001",
+                tree.node(e.key).range,
+                format!("event '{}' has no Type: add one of {}", tree.key_str(e), type_list(&branches)),
+            ));
+            continue;
+        };
+        let Some(ty) = t.literal(ty_node) else { continue };
+        match branches.iter().find(|(name, _)| name == ty) {
+            Some((_, shape)) => v.value(ev, *shape, tree.key_str(e)),
+            None => {
+                let range = value_range(tree, ty_node);
+                let mut d = Diagnostic::error("SW4001", range, format!("unknown event type '{ty}'"));
+                match did_you_mean(ty, branches.iter().map(|(n, _)| n.as_str())) {
+                    Some(m) => {
+                        d.message.push_str(&format!("; did you mean '{m}'?"));
+                        d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+                    }
+                    None => d.message.push_str(&format!("; valid event types are {}", type_list(&branches))),
+                }
+                out.push(d);
+            }
+        }
+    }
+    let (found, left) = v.finish();
+    out.extend(found);
+    left
+}
+
+fn type_list(branches: &[(String, ShapeId)]) -> String {
+    let mut names: Vec<&str> = branches.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    names.join(", ")
+}
+
+/// The event types a SAM resource accepts and the shape of each (the `Events` map's value is a
+/// one-of whose branches are told apart by their single-valued `Type` enum).
+fn event_branches(rt: &samwise_data::cfn::ResourceType) -> Option<Vec<(String, ShapeId)>> {
+    let shape = |id: ShapeId| &rt.shapes[id as usize];
+    let ShapeKind::Object { properties, .. } = &shape(rt.properties).kind else { return None };
+    let events = properties.iter().find(|p| p.name == "Events")?;
+    let ShapeKind::Map { value } = shape(events.shape).kind else { return None };
+    let ShapeKind::OneOf(branches) = &shape(value).kind else { return None };
+    let mut out = Vec::new();
+    for &b in branches {
+        let ShapeKind::Object { properties, .. } = &shape(b).kind else { continue };
+        let Some(ty) = properties.iter().find(|p| p.name == "Type") else { continue };
+        for name in &shape(ty.shape).enum_values {
+            out.push((name.clone(), b));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Globals
+// ---------------------------------------------------------------------------------------------
+
+fn check_globals(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
+    let tree = &t.tree;
+    let Some(globals) = t.globals else { return };
+    let sections = ctx.data.sam_globals();
+    if sections.is_empty() {
+        return;
+    }
+    for e in tree.entries(globals) {
+        let name = tree.key_str(e);
+        let range = tree.node(e.key).range;
+        let Some(section) = sections.iter().find(|s| s.section == name) else {
+            let mut d = Diagnostic::error("SW4002", range, format!("SAM has no Globals section '{name}'"));
+            match did_you_mean(name, sections.iter().map(|s| s.section.as_str())) {
+                Some(m) => {
+                    d.message.push_str(&format!("; did you mean '{m}'?"));
+                    d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+                }
+                None => {
+                    let all: Vec<&str> = sections.iter().map(|s| s.section.as_str()).collect();
+                    d.message.push_str(&format!("; the sections are {}", all.join(", ")));
+                }
+            }
+            out.push(d);
+            continue;
+        };
+        let Some(v) = e.value else { continue };
+        for k in tree.entries(v) {
+            let key = tree.key_str(k);
+            if section.properties.iter().any(|p| p == key) {
+                continue;
+            }
+            let range = tree.node(k.key).range;
+            let mut d = Diagnostic::error("SW4003", range, format!("'{key}' cannot be set in Globals.{name}"));
+            match did_you_mean(key, section.properties.iter().map(String::as_str)) {
+                Some(m) => {
+                    d.message.push_str(&format!("; did you mean '{m}'?"));
+                    d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+                }
+                None => d.message.push_str(": set it on each resource instead"),
+            }
+            out.push(d);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+// ---------------------------------------------------------------------------------------------
+
+fn check_policies(t: &Template, ctx: &CheckContext, r: &Resource, out: &mut Vec<Diagnostic>) {
+    let tree = &t.tree;
+    let Some(policies) = t.effective_property(r, "Policies") else { return };
+    let target = tree.resolve(policies);
+    if tree.sequence(target).is_some() {
+        for &item in tree.items(target) {
+            policy_entry(t, ctx, item, out);
+        }
+    } else {
+        policy_entry(t, ctx, policies, out);
+    }
+}
+
+fn policy_entry(t: &Template, ctx: &CheckContext, id: NodeId, out: &mut Vec<Diagnostic>) {
+    let tree = &t.tree;
+    let target = tree.resolve(id);
+    if intrinsic_at(tree, target).is_some() {
+        return;
+    }
+    if let Some(name) = t.literal(target) {
+        if name.starts_with("arn:") || ctx.data.managed_policy_arn(name).is_some() {
+            return;
+        }
+        let range = value_range(tree, id);
+        if ctx.data.policy_template(name).is_some() {
+            out.push(Diagnostic::error(
+                "SW4005",
+                range,
+                format!("'{name}' is a policy template: write it as a map with its parameters (`- {name}: {{...}}`)"),
+            ));
+            return;
+        }
+        // The translator can also resolve names it does not bundle by asking IAM, so a name
+        // missing from its list is only a warning.
+        let mut d = Diagnostic::warning(
+            "SW4004",
+            range,
+            format!(
+                "'{name}' is not an AWS managed policy SAM knows; use a policy ARN if it is a customer managed policy"
+            ),
+        );
+        if let Some(m) = did_you_mean(name, ctx.data.managed_policy_names()) {
+            d.message = format!("'{name}' is not an AWS managed policy SAM knows; did you mean '{m}'?");
+            d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+        }
+        out.push(d);
+        return;
+    }
+    if tree.mapping(target).is_none() {
+        return;
+    }
+    if tree.get(target, "Statement").is_some() {
+        check_statements(t, target, out);
+        return;
+    }
+    let entries = tree.entries(target);
+    if entries.len() != 1 {
+        return;
+    }
+    let e = &entries[0];
+    let name = tree.key_str(e);
+    let range = tree.node(e.key).range;
+    let Some(template) = ctx.data.policy_template(name) else {
+        let mut d = Diagnostic::error("SW4004", range, format!("unknown SAM policy template '{name}'"));
+        match did_you_mean(name, ctx.data.policy_templates().iter().map(|p| p.name.as_str())) {
+            Some(m) => {
+                d.message.push_str(&format!("; did you mean '{m}'?"));
+                d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+            }
+            None => d.message.push_str(
+                "; use a policy template from the SAM policy template list, a managed policy name or ARN, \
+                 or an inline policy with a Statement",
+            ),
+        }
+        out.push(d);
+        return;
+    };
+    let params = e.value.map(|v| tree.resolve(v));
+    if let Some(p) = params
+        && intrinsic_at(tree, p).is_some()
+    {
+        return;
+    }
+    let given: Vec<(&str, TextRange)> = params
+        .map(|p| tree.entries(p).iter().map(|k| (tree.key_str(k), tree.node(k.key).range)).collect())
+        .unwrap_or_default();
+    for (key, krange) in &given {
+        if !template.parameters.iter().any(|p| p.name == *key) {
+            let mut d =
+                Diagnostic::error("SW4005", *krange, format!("policy template '{name}' has no parameter '{key}'"));
+            match did_you_mean(key, template.parameters.iter().map(|p| p.name.as_str())) {
+                Some(m) => {
+                    d.message.push_str(&format!("; did you mean '{m}'?"));
+                    d = d.with_fix(Fix::replace(format!("Change to '{m}'"), *krange, m));
+                }
+                None if template.parameters.is_empty() => d.message.push_str("; it takes none: use `{}`"),
+                None => {
+                    let all: Vec<&str> = template.parameters.iter().map(|p| p.name.as_str()).collect();
+                    d.message.push_str(&format!("; its parameters are {}", all.join(", ")));
+                }
+            }
+            out.push(d);
+        }
+    }
+    let missing: Vec<&str> =
+        template.parameters.iter().map(|p| p.name.as_str()).filter(|p| !given.iter().any(|(k, _)| k == p)).collect();
+    if !missing.is_empty() {
+        out.push(Diagnostic::error(
+            "SW4005",
+            range,
+            format!("policy template '{name}' needs the parameter(s) {}", missing.join(", ")),
+        ));
+    }
+}
+
+/// An inline policy document: `Statement` is a statement map or a list of them, each with an
+/// `Effect` of Allow or Deny, an `Action` (or `NotAction`) and a `Resource` (or `NotResource`).
+fn check_statements(t: &Template, doc: NodeId, out: &mut Vec<Diagnostic>) {
+    let tree = &t.tree;
+    let Some(st) = tree.get_value(doc, "Statement") else { return };
+    let target = tree.resolve(st);
+    let items: Vec<NodeId> = if tree.sequence(target).is_some() {
+        tree.items(target).to_vec()
+    } else if tree.mapping(target).is_some() && intrinsic_at(tree, target).is_none() {
+        vec![st]
+    } else {
+        if t.literal(target).is_some() {
+            out.push(Diagnostic::error(
+                "SW4009",
+                value_range(tree, st),
+                "Statement must be a list of statements (maps with Effect, Action and Resource)",
+            ));
+        }
+        return;
+    };
+    for item in items {
+        let s = tree.resolve(item);
+        if intrinsic_at(tree, s).is_some() {
+            continue;
+        }
+        if tree.mapping(s).is_none() {
+            out.push(Diagnostic::error(
+                "SW4009",
+                tree.node(item).full_range(),
+                "each policy statement must be a map with Effect, Action and Resource",
+            ));
+            continue;
+        }
+        let first_line = {
+            let r = tree.node(item).full_range();
+            let text = &t.text[r.as_range()];
+            TextRange::new(r.start, text.find('\n').map_or(r.end, |n| r.start + n as u32))
+        };
+        let mut missing = Vec::new();
+        match tree.get_value(s, "Effect") {
+            None => missing.push("Effect"),
+            Some(e) => {
+                if let Some(v) = t.literal(e)
+                    && v != "Allow"
+                    && v != "Deny"
+                {
+                    out.push(Diagnostic::error(
+                        "SW4009",
+                        value_range(tree, e),
+                        format!("Effect must be Allow or Deny, not '{v}'"),
+                    ));
+                }
+            }
+        }
+        if tree.get(s, "Action").is_none() && tree.get(s, "NotAction").is_none() {
+            missing.push("Action");
+        }
+        if tree.get(s, "Resource").is_none() && tree.get(s, "NotResource").is_none() {
+            missing.push("Resource");
+        }
+        if !missing.is_empty() {
+            out.push(Diagnostic::error(
+                "SW4009",
+                first_line,
+                format!("policy statement is missing {}: add it", missing.join(" and ")),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function code: PackageType, CodeUri, Handler
+// ---------------------------------------------------------------------------------------------
+
+fn check_function_code(t: &Template, ctx: &CheckContext, r: &Resource, out: &mut Vec<Diagnostic>) {
+    let tree = &t.tree;
+    let Some(props) = r.properties.map(|p| tree.resolve(p)) else {
+        return;
+    };
+    if tree.mapping(props).is_none() {
+        return;
+    }
+    let package = t.effective_property(r, "PackageType");
+    let package_type = match package {
+        None => Some("Zip"),
+        Some(p) => t.literal(p),
+    };
+    let own = |name: &str| tree.get(props, name);
+    match package_type {
+        Some("Image") => {
+            // Image functions carry their code and runtime in the image: only properties written on
+            // the function itself are reported (Globals apply to every function, so a shared
+            // `Runtime` there is a matter for SAM's merge).
+            for name in ["Handler", "Runtime", "Layers", "CodeUri", "InlineCode"] {
+                if let Some(e) = own(name) {
+                    out.push(Diagnostic::error(
+                        "SW4008",
+                        tree.node(e.key).range,
+                        format!("'{name}' cannot be set on a function with `PackageType: Image`; remove it"),
+                    ));
+                }
+            }
+            let built = r
+                .value
+                .and_then(|v| tree.get_value(v, "Metadata"))
+                .is_some_and(|m| tree.get(m, "DockerContext").is_some() || tree.get(m, "Dockerfile").is_some());
+            if t.effective_property(r, "ImageUri").is_none() && !built {
+                out.push(Diagnostic::error(
+                    "SW4008",
+                    r.key_range,
+                    format!(
+                        "function '{}' has `PackageType: Image` but no ImageUri: set ImageUri, or Metadata \
+                         DockerContext and Dockerfile for `sam build`",
+                        r.name
+                    ),
+                ));
+            }
+        }
+        Some("Zip") => check_zip_function(t, ctx, r, out),
+        // An intrinsic, or a value the schema rules already report as outside the enum.
+        _ => {}
+    }
+}
+
+fn check_zip_function(t: &Template, ctx: &CheckContext, r: &Resource, out: &mut Vec<Diagnostic>) {
+    let tree = &t.tree;
+    let code_uri = t.effective_property(r, "CodeUri");
+    let image_uri = t.effective_property(r, "ImageUri");
+    if image_uri.is_some() {
+        // SAM reads a function with ImageUri but no PackageType as ambiguous; the schema and SAM
+        // itself explain it better than a guess here.
+        return;
+    }
+    // A function without CodeUri or InlineCode is fine: `sam build`/`sam package` take the
+    // template's folder as its code.
+    let mut missing = Vec::new();
+    let handler = t.effective_property(r, "Handler");
+    let runtime = t.effective_property(r, "Runtime");
+    if handler.is_none() {
+        missing.push("Handler");
+    }
+    if runtime.is_none() {
+        missing.push("Runtime");
+    }
+    if !missing.is_empty() {
+        out.push(Diagnostic::error(
+            "SW4008",
+            r.key_range,
+            format!(
+                "function '{}' is a Zip function (the default PackageType) and needs {}: set them on the \
+                 function or in Globals.Function, or use `PackageType: Image` with an ImageUri",
+                r.name,
+                missing.join(", ")
+            ),
+        ));
+    }
+    let Some(dir) = template_dir(ctx) else { return };
+    let Some(uri) = code_uri else { return };
+    let Some(code_dir) = check_local_uri(t, &dir, uri, "CodeUri", out) else { return };
+    let build_method =
+        r.value.and_then(|v| tree.get_value(v, "Metadata")).and_then(|m| tree.get(m, "BuildMethod")).is_some();
+    if build_method || !code_dir.is_dir() {
+        return;
+    }
+    let (Some(handler), Some(runtime)) = (handler, runtime.and_then(|r| t.literal(r))) else { return };
+    let Some(h) = t.literal(handler) else { return };
+    let range = value_range(tree, handler);
+    // A folder holding no source of the runtime's language is filled by a build step (or is a
+    // copy of a template without its code): the handler cannot be judged there.
+    let finding = if runtime.starts_with("python") {
+        has_source(&code_dir, &["py"]).then(|| python_handler(&code_dir, h)).flatten()
+    } else if runtime.starts_with("nodejs") {
+        has_source(&code_dir, &["js", "mjs", "cjs", "ts"]).then(|| node_handler(&code_dir, h)).flatten()
+    } else {
+        None
+    };
+    if let Some(message) = finding {
+        out.push(Diagnostic::error("SW4007", range, message));
+    }
+}
+
+/// Checks a local `CodeUri`/`ContentUri`; returns the path it names when it exists.
+fn check_local_uri(t: &Template, dir: &Path, uri: NodeId, name: &str, out: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+    let value = t.literal(t.tree.resolve(uri))?;
+    if value.contains("://") || value.is_empty() {
+        return None;
+    }
+    let path = dir.join(value);
+    if path.exists() {
+        return Some(path);
+    }
+    out.push(Diagnostic::warning(
+        "SW4006",
+        value_range(&t.tree, uri),
+        format!(
+            "{name} '{value}' does not exist next to the template ({}); create it, fix the path, or \
+             ignore this if a build step creates it",
+            path.display()
+        ),
+    ));
+    None
+}
+
+/// Python: `pkg.module.func` needs `pkg/module.py` (or `pkg/module/__init__.py`) defining `func`.
+fn python_handler(code: &Path, handler: &str) -> Option<String> {
+    let (module, func) = handler.rsplit_once('.')?;
+    let rel = module.replace('.', "/");
+    let file = [code.join(format!("{rel}.py")), code.join(&rel).join("__init__.py")].into_iter().find(|p| p.is_file());
+    let Some(file) = file else {
+        // A compiled extension or a folder the build fills in: not worth a guess.
+        if std::fs::read_dir(code).ok()?.flatten().any(|e| e.file_name().to_string_lossy().starts_with(&*rel)) {
+            return None;
+        }
+        return Some(format!(
+            "handler '{handler}' needs the file {rel}.py in {}, which does not exist; fix the Handler or add the file",
+            code.display()
+        ));
+    };
+    let text = std::fs::read_to_string(&file).ok()?;
+    let defines = text.lines().any(|line| {
+        let l = line.trim_start();
+        let l = l.strip_prefix("async ").map_or(l, str::trim_start);
+        l.strip_prefix("def ").is_some_and(|rest| starts_with_word(rest.trim_start(), func))
+            || (starts_with_word(l, func) && l[func.len()..].trim_start().starts_with('=')
+                && !l[func.len()..].trim_start().starts_with("=="))
+            // `from .impl import func` / `import x as func` re-export a function defined elsewhere.
+            || ((l.starts_with("from ") || l.starts_with("import ")) && mentions(l, func))
+    });
+    // A multi-line import (`from x import (\n func,\n)`) is not read line by line: when the name
+    // appears in an import block at all, say nothing.
+    if defines || text.contains("import (") && mentions(&text, func) {
+        return None;
+    }
+    Some(format!(
+        "handler '{handler}': {} does not define a function '{func}'; add `def {func}(event, context):` or fix the Handler",
+        file.display()
+    ))
+}
+
+/// Node.js: `dir/file.func` needs `dir/file.js` (or `.mjs`, `.cjs`) exporting `func`.
+fn node_handler(code: &Path, handler: &str) -> Option<String> {
+    let (module, func) = handler.rsplit_once('.')?;
+    let candidates = ["js", "mjs", "cjs"].map(|ext| code.join(format!("{module}.{ext}")));
+    let Some(file) = candidates.iter().find(|p| p.is_file()) else {
+        // TypeScript compiled by a tool outside SAM, or a bundle the build writes.
+        if ["ts", "mts", "cts"].iter().any(|ext| code.join(format!("{module}.{ext}")).is_file()) {
+            return None;
+        }
+        return Some(format!(
+            "handler '{handler}' needs the file {module}.js (or .mjs, .cjs) in {}, which does not exist; fix the \
+             Handler or add the file",
+            code.display()
+        ));
+    };
+    let text = std::fs::read_to_string(file).ok()?;
+    if text.contains("module.exports") || mentions(&text, func) {
+        // `exports.func`, `export const/function/async`, `export { func }` and `module.exports`
+        // all name the function or export an object this check does not evaluate.
+        return None;
+    }
+    Some(format!(
+        "handler '{handler}': {} does not export '{func}'; add `export const {func} = async (event) => {{...}}` \
+         or `exports.{func} = ...`, or fix the Handler",
+        file.display()
+    ))
+}
+
+/// Whether `dir` holds a file with one of `extensions`, looking at most three folders deep and at
+/// a bounded number of entries (a CodeUri of `.` can be a large project).
+fn has_source(dir: &Path, extensions: &[&str]) -> bool {
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    let mut seen = 0;
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            seen += 1;
+            if seen > 5_000 {
+                return true;
+            }
+            let p = e.path();
+            let name = e.file_name();
+            if p.is_dir() {
+                if depth < 3 && !name.to_string_lossy().starts_with('.') && name != "node_modules" {
+                    stack.push((p, depth + 1));
+                }
+            } else if p.extension().is_some_and(|x| extensions.iter().any(|e| x == *e)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn starts_with_word(s: &str, word: &str) -> bool {
+    s.starts_with(word) && !s[word.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+}
+
+/// Whether `word` appears in `text` as a whole identifier.
+fn mentions(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(word)
+        .any(|(i, _)| !text[..i].ends_with(is_ident) && !text[i + word.len()..].starts_with(is_ident))
+}

@@ -1,0 +1,685 @@
+//! Schema rules: resource types, and every property value checked against the resource type's
+//! shape graph from the embedded data (unknown and missing properties, value types, enums,
+//! patterns, lengths, ranges and item counts, deprecated Lambda runtimes).
+//!
+//! The [`Validator`] is shared with the SAM rules (`sam.rs`), which validate each event against
+//! the shape its `Type` selects. It is lenient where CloudFormation is: a string `"true"` is a
+//! boolean, a number is a string, an intrinsic function is accepted wherever it can produce the
+//! expected kind of value, and a value the data cannot describe (`Json`, `Any`) is never reported.
+//!
+//! DEPENDENCIES: `regex` compiles the schemas' `pattern`s. JSON Schema patterns are ECMA regexes;
+//! the ones `regex` cannot compile (look-arounds, back-references) are skipped rather than
+//! approximated, and compiled ones are cached for the process because the same few hundred
+//! patterns recur in every template.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use regex::Regex;
+use samwise_data::CfnData;
+use samwise_data::cfn::{ResourceType, RuntimeInfo, Shape, ShapeId, ShapeKind};
+use samwise_syntax::{Diagnostic, Fix, NodeId, NodeKind, Severity, TextRange};
+
+use super::{CheckContext, RuleInfo, did_you_mean};
+use crate::intrinsics::{intrinsic_at, value_range};
+use crate::model::{ALIAS_BUDGET, Template};
+
+pub(super) const RULES: &[RuleInfo] = &[
+    RuleInfo { code: "SW2001", severity: Severity::Error, summary: "unknown resource type" },
+    RuleInfo { code: "SW2002", severity: Severity::Error, summary: "unknown property" },
+    RuleInfo { code: "SW2003", severity: Severity::Error, summary: "missing required property" },
+    RuleInfo { code: "SW2004", severity: Severity::Error, summary: "value of the wrong type" },
+    RuleInfo { code: "SW2005", severity: Severity::Error, summary: "value outside the allowed values" },
+    RuleInfo {
+        code: "SW2006",
+        severity: Severity::Warning,
+        summary: "deprecated Lambda runtime (an error once new functions can no longer use it)",
+    },
+    RuleInfo { code: "SW2007", severity: Severity::Error, summary: "value does not match the schema's pattern" },
+    RuleInfo { code: "SW2008", severity: Severity::Error, summary: "string too short or too long" },
+    RuleInfo { code: "SW2009", severity: Severity::Error, summary: "number out of range or wrong item count" },
+];
+
+pub(super) fn check(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
+    let mut budget = ALIAS_BUDGET;
+    let today = today();
+    for r in &t.resources {
+        let (Some(type_name), Some(type_node)) = (r.type_name.as_deref(), r.type_node) else { continue };
+        if t.literal(type_node).is_none() {
+            continue;
+        }
+        let Some(rt) = ctx.data.resource_type(type_name) else {
+            if let Some(d) = unknown_type(t, ctx, type_name, type_node) {
+                out.push(d);
+            }
+            continue;
+        };
+        let mut v = Validator::new(t, ctx.data, rt.clone(), budget);
+        v.today = today.clone();
+        // SAM events are validated by `sam.rs`, which picks the event's shape from its `Type` and
+        // says which types exist; the generic one-of message would be far less helpful.
+        let skip: &[&str] = if r.is_sam() { &["Events"] } else { &[] };
+        let holder =
+            r.value.and_then(|v| t.tree.get(v, "Properties")).map_or(r.key_range, |e| t.tree.node(e.key).range);
+        if let Some(p) = r.properties {
+            v.properties(p, rt.properties, skip);
+        }
+        // Required properties are looked up after SAM Globals, so a `Runtime` set in
+        // `Globals.Function` satisfies every function.
+        if let ShapeKind::Object { required, .. } = &rt.shapes[rt.properties as usize].kind {
+            let missing: Vec<&str> =
+                required.iter().map(String::as_str).filter(|name| t.effective_property(r, name).is_none()).collect();
+            if !missing.is_empty() && !properties_are_intrinsic(t, r.properties) {
+                v.out.push(missing_required(&format!("resource '{}' ({type_name})", r.name), &missing, holder));
+            }
+        }
+        let (found, left) = v.finish();
+        out.extend(found);
+        budget = left;
+    }
+}
+
+/// Whether the whole `Properties` value is an intrinsic (an `Fn::If` choosing between two maps):
+/// then its keys are not known statically.
+fn properties_are_intrinsic(t: &Template, p: Option<NodeId>) -> bool {
+    p.is_some_and(|p| intrinsic_at(&t.tree, t.tree.resolve(p)).is_some())
+}
+
+fn unknown_type(t: &Template, ctx: &CheckContext, name: &str, node: NodeId) -> Option<Diagnostic> {
+    // Only AWS's own namespaces are closed; `Custom::*` and third-party registry types
+    // (`Org::Service::Type`, modules) are defined outside the data and are fine.
+    if !(name.starts_with("AWS::") || name.starts_with("Alexa::")) {
+        return None;
+    }
+    let range = value_range(&t.tree, node);
+    let mut d = Diagnostic::error("SW2001", range, format!("unknown resource type '{name}'"));
+    match did_you_mean(name, ctx.data.type_names().iter().map(String::as_str)) {
+        Some(m) => {
+            d.message.push_str(&format!("; did you mean '{m}'?"));
+            d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+        }
+        None => d.message.push_str(
+            "; check the spelling against the CloudFormation resource type reference, or use `Custom::Name` \
+             for a custom resource",
+        ),
+    }
+    Some(d)
+}
+
+fn missing_required(what: &str, missing: &[&str], range: TextRange) -> Diagnostic {
+    let list = missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+    let noun = if missing.len() == 1 { "property" } else { "properties" };
+    Diagnostic::error(
+        "SW2003",
+        range,
+        format!("{what} is missing the required {noun} {list}: add {}", if missing.len() == 1 { "it" } else { "them" }),
+    )
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), for the Lambda runtime lifecycle dates.
+fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date dependency for one comparison.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+const SIMPLE_TABLE_TYPES: &[&str] = &["String", "Number", "Binary"];
+
+/// What an intrinsic function call evaluates to, as far as the schema check cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Produces {
+    /// A string (or number or boolean: CloudFormation passes scalars as strings).
+    Scalar,
+    List,
+    /// `Ref AWS::NoValue`: the property is removed.
+    Nothing,
+    /// Cannot tell statically (`Fn::GetAtt`, `Fn::FindInMap`, `Fn::Select`, unknown functions).
+    Unknown,
+}
+
+/// The broad kind of value a shape expects, for type messages.
+fn expected_kind(shape: &Shape) -> &'static str {
+    match shape.kind {
+        ShapeKind::String => "a string",
+        ShapeKind::Integer => "an integer",
+        ShapeKind::Number => "a number",
+        ShapeKind::Boolean => "a boolean",
+        ShapeKind::List { .. } => "a list",
+        ShapeKind::Map { .. } | ShapeKind::Object { .. } | ShapeKind::Json => "a map",
+        ShapeKind::Any | ShapeKind::OneOf(_) => "a value",
+    }
+}
+
+/// Validates values against one resource type's shapes, collecting findings.
+pub(crate) struct Validator<'a> {
+    t: &'a Template,
+    data: &'a CfnData,
+    rt: Arc<ResourceType>,
+    budget: usize,
+    /// `YYYY-MM-DD`, compared with the runtime lifecycle dates.
+    today: String,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator that visits at most `budget` values (aliases can make a small text huge).
+    pub(crate) fn new(t: &'a Template, data: &'a CfnData, rt: Arc<ResourceType>, budget: usize) -> Validator<'a> {
+        Validator { t, data, rt, budget, today: today(), out: Vec::new() }
+    }
+
+    /// The findings and the budget left.
+    pub(crate) fn finish(self) -> (Vec<Diagnostic>, usize) {
+        (self.out, self.budget)
+    }
+
+    pub(crate) fn shape(&self, id: ShapeId) -> &Shape {
+        &self.rt.shapes[id as usize]
+    }
+
+    /// Validates the entries of mapping `id` against object shape `shape`, skipping the keys in
+    /// `skip`, without the required-property check (the caller does it, for example after Globals).
+    pub(crate) fn properties(&mut self, id: NodeId, shape: ShapeId, skip: &[&str]) {
+        let rt = self.rt.clone();
+        let ShapeKind::Object { properties, additional, .. } = &rt.shapes[shape as usize].kind else {
+            self.value(id, shape, "Properties");
+            return;
+        };
+        let tree = &self.t.tree;
+        let target = tree.resolve(id);
+        if tree.mapping(target).is_none() {
+            // `Properties: !If [...]`, or the wrong shape (reported by the outline rules).
+            if let Some(call) = intrinsic_at(tree, target) {
+                self.intrinsic(id, &call, shape, "Properties");
+            }
+            return;
+        }
+        self.entries(target, properties, *additional, skip);
+    }
+
+    fn entries(&mut self, map: NodeId, properties: &[samwise_data::cfn::Property], additional: bool, skip: &[&str]) {
+        let tree = &self.t.tree;
+        for e in tree.entries(map) {
+            let key = tree.key_str(e);
+            if skip.contains(&key) || key == "Fn::Transform" {
+                continue;
+            }
+            match properties.iter().find(|p| p.name == key) {
+                Some(p) => {
+                    if let Some(v) = e.value {
+                        self.value(v, p.shape, key);
+                    }
+                }
+                None if additional => {}
+                None => {
+                    let range = tree.node(e.key).range;
+                    let mut d = Diagnostic::error("SW2002", range, format!("unknown property '{key}'"));
+                    match did_you_mean(key, properties.iter().map(|p| p.name.as_str())) {
+                        Some(m) => {
+                            d.message.push_str(&format!("; did you mean '{m}'?"));
+                            d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+                        }
+                        None => {
+                            let mut names: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
+                            names.sort_unstable();
+                            let shown = if names.len() > 12 {
+                                format!("{}, ...", names[..12].join(", "))
+                            } else {
+                                names.join(", ")
+                            };
+                            d.message.push_str(&format!("; valid properties here are {shown}"));
+                        }
+                    }
+                    self.out.push(d);
+                }
+            }
+        }
+    }
+
+    /// Validates value node `id` (the value of key `name`) against `shape`.
+    pub(crate) fn value(&mut self, id: NodeId, shape: ShapeId, name: &str) {
+        if self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
+        let rt = self.rt.clone();
+        let s = &rt.shapes[shape as usize];
+        if matches!(s.kind, ShapeKind::Any | ShapeKind::Json) {
+            return;
+        }
+        let tree = &self.t.tree;
+        let target = tree.resolve(id);
+        if let Some(call) = intrinsic_at(tree, target) {
+            self.intrinsic(id, &call, shape, name);
+            return;
+        }
+        if let ShapeKind::OneOf(branches) = &s.kind {
+            // A one-of without branches is a schema the data could not type: anything goes.
+            if !branches.is_empty() {
+                self.one_of(id, branches, name);
+            }
+            return;
+        }
+        match tree.kind(target) {
+            NodeKind::Mapping(_) => match &s.kind {
+                ShapeKind::Object { properties, required, additional } => {
+                    self.entries(target, properties, *additional, &[]);
+                    let missing: Vec<&str> =
+                        required.iter().map(String::as_str).filter(|r| tree.get(target, r).is_none()).collect();
+                    if !missing.is_empty() {
+                        self.out.push(missing_required(&format!("'{name}'"), &missing, self.key_range(id)));
+                    }
+                }
+                ShapeKind::Map { value } => {
+                    for e in tree.entries(target) {
+                        if let Some(v) = e.value {
+                            self.value(v, *value, tree.key_str(e));
+                        }
+                    }
+                }
+                _ => self.wrong_type(id, s, name, "a map"),
+            },
+            NodeKind::Sequence(seq) => match &s.kind {
+                ShapeKind::List { item } => {
+                    let n = seq.items.len() as u64;
+                    self.item_count(id, s, name, n);
+                    for &i in &seq.items {
+                        self.value(i, *item, name);
+                    }
+                }
+                _ => self.wrong_type(id, s, name, "a list"),
+            },
+            NodeKind::Scalar(sc) => {
+                if sc.is_null() {
+                    // `Key:` with nothing after it: CloudFormation drops it or reports it itself,
+                    // and while typing it is always transient.
+                    return;
+                }
+                let value = sc.value.clone();
+                self.scalar(id, s, name, &value);
+            }
+            NodeKind::Alias(_) => {}
+        }
+    }
+
+    fn key_range(&self, id: NodeId) -> TextRange {
+        // The value's own range: the key is not known here, and the value is what must change.
+        let node = self.t.tree.node(id);
+        let r = node.full_range();
+        // A block mapping's range can span many lines; point at its first line only.
+        let text = &self.t.text[r.as_range()];
+        let first = text.find('\n').map_or(r.end, |n| r.start + n as u32);
+        TextRange::new(r.start, first.max(r.start))
+    }
+
+    fn wrong_type(&mut self, id: NodeId, s: &Shape, name: &str, got: &str) {
+        let range = self.key_range(id);
+        self.out.push(Diagnostic::error("SW2004", range, format!("'{name}' must be {}, not {got}", expected_kind(s))));
+    }
+
+    fn item_count(&mut self, id: NodeId, s: &Shape, name: &str, n: u64) {
+        let range = self.key_range(id);
+        if let Some(min) = s.min_items.filter(|&m| n < m) {
+            self.out.push(Diagnostic::error(
+                "SW2009",
+                range,
+                format!("'{name}' has {n} item(s) but needs at least {min}"),
+            ));
+        }
+        if let Some(max) = s.max_items.filter(|&m| n > m) {
+            self.out.push(Diagnostic::error(
+                "SW2009",
+                range,
+                format!("'{name}' has {n} items but allows at most {max}"),
+            ));
+        }
+    }
+
+    fn scalar(&mut self, id: NodeId, s: &Shape, name: &str, value: &str) {
+        if value.contains("{{resolve:") {
+            // A dynamic reference (SSM or Secrets Manager) is replaced at deployment time.
+            return;
+        }
+        let range = value_range(&self.t.tree, id);
+        match &s.kind {
+            ShapeKind::String => {
+                if !self.enum_ok(id, s, name, value) {
+                    return;
+                }
+                self.string_constraints(range, s, name, value);
+            }
+            ShapeKind::Integer | ShapeKind::Number => {
+                let integer = matches!(s.kind, ShapeKind::Integer);
+                let Some(n) = value.trim().parse::<f64>().ok().filter(|n| n.is_finite()) else {
+                    let what = if integer { "an integer" } else { "a number" };
+                    self.out.push(Diagnostic::error(
+                        "SW2004",
+                        range,
+                        format!("'{name}' must be {what}, not '{value}'"),
+                    ));
+                    return;
+                };
+                if integer && n.fract() != 0.0 {
+                    self.out.push(Diagnostic::error(
+                        "SW2004",
+                        range,
+                        format!("'{name}' must be a whole number, not '{value}'"),
+                    ));
+                    return;
+                }
+                if !self.enum_ok(id, s, name, value) {
+                    return;
+                }
+                let shown = |x: f64| if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") };
+                if let Some(min) = s.minimum.filter(|&m| n < m) {
+                    self.out.push(Diagnostic::error(
+                        "SW2009",
+                        range,
+                        format!("'{name}' is {value} but must be at least {}", shown(min)),
+                    ));
+                }
+                if let Some(max) = s.maximum.filter(|&m| n > m) {
+                    self.out.push(Diagnostic::error(
+                        "SW2009",
+                        range,
+                        format!("'{name}' is {value} but must be at most {}", shown(max)),
+                    ));
+                }
+            }
+            ShapeKind::Boolean => {
+                if !(value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")) {
+                    self.out.push(Diagnostic::error(
+                        "SW2004",
+                        range,
+                        format!("'{name}' must be a boolean (true or false), not '{value}'"),
+                    ));
+                }
+            }
+            ShapeKind::List { .. } | ShapeKind::Map { .. } | ShapeKind::Object { .. } => {
+                self.wrong_type(id, s, name, "a single value")
+            }
+            ShapeKind::Any | ShapeKind::Json | ShapeKind::OneOf(_) => {}
+        }
+    }
+
+    /// Checks an enum; `false` when the value is outside it (then nothing else is worth saying).
+    fn enum_ok(&mut self, id: NodeId, s: &Shape, name: &str, value: &str) -> bool {
+        // SAM's SimpleTable takes `String`/`Number`/`Binary` and converts them to DynamoDB's
+        // `S`/`N`/`B`; the data types the property as DynamoDB's attribute, so SAM's words are
+        // allowed here as well.
+        if self.rt.name == "AWS::Serverless::SimpleTable" && name == "Type" && SIMPLE_TABLE_TYPES.contains(&value) {
+            return true;
+        }
+        if s.enum_values.is_empty() || s.enum_values.iter().any(|e| e == value || same_number(e, value)) {
+            if name == "Runtime" {
+                self.runtime_lifecycle(id, value);
+            }
+            return true;
+        }
+        let range = value_range(&self.t.tree, id);
+        let mut d = Diagnostic::error("SW2005", range, format!("'{value}' is not a valid {name}"));
+        match did_you_mean(value, s.enum_values.iter().map(String::as_str)) {
+            Some(m) => {
+                d.message.push_str(&format!("; did you mean '{m}'?"));
+                d = d.with_fix(Fix::replace(format!("Change to '{m}'"), range, m));
+            }
+            None => {
+                let shown = if s.enum_values.len() > 15 {
+                    format!("{}, ...", s.enum_values[..15].join(", "))
+                } else {
+                    s.enum_values.join(", ")
+                };
+                d.message.push_str(&format!("; allowed values are {shown}"));
+            }
+        }
+        self.out.push(d);
+        false
+    }
+
+    /// A Lambda runtime past its deprecation date is a warning; past the date after which new
+    /// functions cannot be created with it, an error (the deployment would fail).
+    fn runtime_lifecycle(&mut self, id: NodeId, value: &str) {
+        let Some(info) = self.data.runtimes().iter().find(|r| r.name == value) else { return };
+        let range = value_range(&self.t.tree, id);
+        if let Some(d) = runtime_finding(info, &self.today, range) {
+            self.out.push(d);
+        }
+    }
+
+    fn string_constraints(&mut self, range: TextRange, s: &Shape, name: &str, value: &str) {
+        let len = value.chars().count() as u64;
+        if let Some(min) = s.min_length.filter(|&m| len < m) {
+            self.out.push(Diagnostic::error(
+                "SW2008",
+                range,
+                format!("'{name}' is {len} characters long but must be at least {min}"),
+            ));
+            return;
+        }
+        if let Some(max) = s.max_length.filter(|&m| len > m) {
+            self.out.push(Diagnostic::error(
+                "SW2008",
+                range,
+                format!("'{name}' is {len} characters long but must be at most {max}"),
+            ));
+            return;
+        }
+        if let Some(p) = &s.pattern
+            && let Some(re) = compiled(p)
+            && !re.is_match(value)
+        {
+            self.out.push(Diagnostic::error(
+                "SW2007",
+                range,
+                format!("'{value}' is not a valid {name}: it must match the pattern {p}"),
+            ));
+        }
+    }
+
+    fn one_of(&mut self, id: NodeId, branches: &[ShapeId], name: &str) {
+        let mut tried: Vec<(ShapeId, Vec<Diagnostic>)> = Vec::new();
+        for &b in branches {
+            let saved = std::mem::take(&mut self.out);
+            self.value(id, b, name);
+            let found = std::mem::replace(&mut self.out, saved);
+            if !found.iter().any(|d| d.severity == Severity::Error) {
+                self.out.extend(found);
+                return;
+            }
+            tried.push((b, found));
+        }
+        // No branch accepts the value: report the branch of the value's own kind that comes
+        // closest (for a map with a `Type`, the branch whose `Type` matches), or a type error.
+        let tree = &self.t.tree;
+        let target = tree.resolve(id);
+        let kind_fits = |shape: &Shape| match tree.kind(target) {
+            NodeKind::Mapping(_) => matches!(shape.kind, ShapeKind::Object { .. } | ShapeKind::Map { .. }),
+            NodeKind::Sequence(_) => matches!(shape.kind, ShapeKind::List { .. }),
+            _ => matches!(shape.kind, ShapeKind::String | ShapeKind::Integer | ShapeKind::Number | ShapeKind::Boolean),
+        };
+        let type_value = tree.get_value(target, "Type").and_then(|v| tree.as_str(v));
+        let discriminated = |b: ShapeId| -> bool {
+            let (Some(tv), ShapeKind::Object { properties, .. }) = (type_value, &self.shape(b).kind) else {
+                return false;
+            };
+            properties
+                .iter()
+                .find(|p| p.name == "Type")
+                .is_some_and(|p| self.shape(p.shape).enum_values.iter().any(|e| e == tv))
+        };
+        let best = tried
+            .iter()
+            .filter(|(b, _)| discriminated(*b))
+            .chain(tried.iter().filter(|(b, _)| kind_fits(self.shape(*b))))
+            .min_by_key(|(b, errors)| (!discriminated(*b), errors.len()))
+            .map(|(_, errors)| errors.clone());
+        match best {
+            Some(errors) => self.out.extend(errors),
+            None => {
+                let mut kinds: Vec<&str> = branches.iter().map(|&b| expected_kind(self.shape(b))).collect();
+                kinds.dedup();
+                let got = match tree.kind(target) {
+                    NodeKind::Mapping(_) => "a map",
+                    NodeKind::Sequence(_) => "a list",
+                    _ => "a single value",
+                };
+                let range = self.key_range(id);
+                self.out.push(Diagnostic::error(
+                    "SW2004",
+                    range,
+                    format!("'{name}' must be {}, not {got}", kinds.join(" or ")),
+                ));
+            }
+        }
+    }
+
+    /// An intrinsic function where a value of `shape` is expected: accepted when it can produce
+    /// that kind of value; both branches of `Fn::If` are checked.
+    fn intrinsic(&mut self, id: NodeId, call: &crate::intrinsics::Intrinsic, shape: ShapeId, name: &str) {
+        let tree = &self.t.tree;
+        if call.name == "Fn::If" {
+            if let Some(args) = call.args {
+                let items = tree.items(tree.resolve(args)).to_vec();
+                if items.len() == 3 {
+                    self.value(items[1], shape, name);
+                    self.value(items[2], shape, name);
+                }
+            }
+            return;
+        }
+        let produces = self.produces(call);
+        let s = self.shape(shape);
+        let fits = match produces {
+            Produces::Nothing | Produces::Unknown => true,
+            Produces::Scalar => fits_scalar(&self.rt, s),
+            Produces::List => fits_list(&self.rt, s),
+        };
+        if !fits {
+            let what = match produces {
+                Produces::List => "a list",
+                _ => "a single value",
+            };
+            let range = tree.node(id).full_range();
+            let range = TextRange::new(range.start, call.name_range.end.max(range.start));
+            self.out.push(Diagnostic::error(
+                "SW2004",
+                range,
+                format!("'{name}' must be {}, but {} produces {what}", expected_kind(s), call.name),
+            ));
+        }
+    }
+
+    fn produces(&self, call: &crate::intrinsics::Intrinsic) -> Produces {
+        let tree = &self.t.tree;
+        match call.name.as_str() {
+            "Ref" => {
+                let Some(target) = call.args.and_then(|a| tree.as_str(a)) else { return Produces::Unknown };
+                if target == "AWS::NoValue" {
+                    return Produces::Nothing;
+                }
+                if target == "AWS::NotificationARNs" {
+                    return Produces::List;
+                }
+                if let Some(p) = self.t.parameter(target) {
+                    let ty = p.value.and_then(|v| tree.get_value(v, "Type")).and_then(|ty| tree.as_str(ty));
+                    return match ty {
+                        Some(ty)
+                            if ty.starts_with("List<")
+                                || ty.contains("CommaDelimitedList")
+                                || ty.contains("<List<") =>
+                        {
+                            Produces::List
+                        }
+                        Some(_) => Produces::Scalar,
+                        None => Produces::Unknown,
+                    };
+                }
+                if self.t.resource(target).is_some() || target.starts_with("AWS::") {
+                    Produces::Scalar
+                } else {
+                    Produces::Unknown
+                }
+            }
+            "Fn::GetAZs" | "Fn::Split" | "Fn::Cidr" => Produces::List,
+            "Fn::Join" | "Fn::Sub" | "Fn::Base64" | "Fn::ImportValue" | "Fn::ToJsonString" | "Fn::Length" => {
+                Produces::Scalar
+            }
+            _ => Produces::Unknown,
+        }
+    }
+}
+
+/// Whether a scalar-producing function fits the shape (scalars fit every scalar kind; maps are
+/// not checked, since some services accept a JSON string where the schema says object).
+fn fits_scalar(rt: &ResourceType, s: &Shape) -> bool {
+    match &s.kind {
+        ShapeKind::List { .. } => false,
+        ShapeKind::OneOf(b) => b.iter().any(|&b| fits_scalar(rt, &rt.shapes[b as usize])),
+        _ => true,
+    }
+}
+
+fn fits_list(rt: &ResourceType, s: &Shape) -> bool {
+    match &s.kind {
+        ShapeKind::String | ShapeKind::Integer | ShapeKind::Number | ShapeKind::Boolean => false,
+        ShapeKind::OneOf(b) => b.iter().any(|&b| fits_list(rt, &rt.shapes[b as usize])),
+        _ => true,
+    }
+}
+
+fn same_number(a: &str, b: &str) -> bool {
+    matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The lifecycle finding for a runtime on date `today` (`YYYY-MM-DD`), if any.
+fn runtime_finding(info: &RuntimeInfo, today: &str, range: TextRange) -> Option<Diagnostic> {
+    let past = |date: &Option<String>| date.as_deref().is_some_and(|d| d <= today);
+    let instead = match &info.successor {
+        Some(s) => format!("; move to {s}"),
+        None => "; move to a supported runtime".to_owned(),
+    };
+    if past(&info.create_blocked) {
+        return Some(Diagnostic::error(
+            "SW2006",
+            range,
+            format!(
+                "runtime '{}' is deprecated and new functions can no longer be created with it (since {}){instead}",
+                info.name,
+                info.create_blocked.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    if past(&info.deprecated) {
+        return Some(Diagnostic::warning(
+            "SW2006",
+            range,
+            format!(
+                "runtime '{}' is deprecated since {}{instead}",
+                info.name,
+                info.deprecated.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    None
+}
+
+/// The compiled form of a schema pattern, or `None` when `regex` cannot compile it (ECMA features
+/// such as look-arounds): such patterns are not checked.
+fn compiled(pattern: &str) -> Option<Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok())
+        .clone()
+}
