@@ -109,7 +109,7 @@ fn check_events(t: &Template, ctx: &CheckContext, r: &Resource, budget: usize, o
         };
         let Some(ty) = t.literal(ty_node) else { continue };
         match branches.iter().find(|(name, _)| name == ty) {
-            Some((_, shape)) => v.value(ev, *shape, tree.key_str(e)),
+            Some((_, shape)) => v.value_under(ev, *shape, tree.key_str(e), Some(tree.node(e.key).range)),
             None => {
                 let range = value_range(tree, ty_node);
                 let mut d = Diagnostic::error("SW4001", range, format!("unknown event type '{ty}'"));
@@ -474,7 +474,7 @@ fn check_zip_function(t: &Template, ctx: &CheckContext, r: &Resource, out: &mut 
                 "function '{}' is a Zip function (the default PackageType) and needs {}: set them on the \
                  function or in Globals.Function, or use `PackageType: Image` with an ImageUri",
                 r.name,
-                missing.join(", ")
+                missing.join(" and ")
             ),
         ));
     }
@@ -489,12 +489,14 @@ fn check_zip_function(t: &Template, ctx: &CheckContext, r: &Resource, out: &mut 
     let (Some(handler), Some(runtime)) = (handler, runtime.and_then(|r| t.literal(r))) else { return };
     let Some(h) = t.literal(handler) else { return };
     let range = value_range(tree, handler);
+    // Paths in messages are spelled from the CodeUri as written, so they read the same on every machine.
+    let shown = t.literal(tree.resolve(uri)).unwrap_or_default().trim_end_matches('/').to_owned();
     // A folder holding no source of the runtime's language is filled by a build step (or is a
     // copy of a template without its code): the handler cannot be judged there.
     let finding = if runtime.starts_with("python") {
-        has_source(&code_dir, &["py"]).then(|| python_handler(&code_dir, h)).flatten()
+        has_source(&code_dir, &["py"]).then(|| python_handler(&code_dir, &shown, h)).flatten()
     } else if runtime.starts_with("nodejs") {
-        has_source(&code_dir, &["js", "mjs", "cjs", "ts"]).then(|| node_handler(&code_dir, h)).flatten()
+        has_source(&code_dir, &["js", "mjs", "cjs", "ts"]).then(|| node_handler(&code_dir, &shown, h)).flatten()
     } else {
         None
     };
@@ -517,16 +519,15 @@ fn check_local_uri(t: &Template, dir: &Path, uri: NodeId, name: &str, out: &mut 
         "SW4006",
         value_range(&t.tree, uri),
         format!(
-            "{name} '{value}' does not exist next to the template ({}); create it, fix the path, or \
-             ignore this if a build step creates it",
-            path.display()
+            "{name} '{value}' does not exist relative to the template's folder; create it, fix the path, \
+             or ignore this if a build step creates it"
         ),
     ));
     None
 }
 
 /// Python: `pkg.module.func` needs `pkg/module.py` (or `pkg/module/__init__.py`) defining `func`.
-fn python_handler(code: &Path, handler: &str) -> Option<String> {
+fn python_handler(code: &Path, shown: &str, handler: &str) -> Option<String> {
     let (module, func) = handler.rsplit_once('.')?;
     let rel = module.replace('.', "/");
     let file = [code.join(format!("{rel}.py")), code.join(&rel).join("__init__.py")].into_iter().find(|p| p.is_file());
@@ -536,8 +537,7 @@ fn python_handler(code: &Path, handler: &str) -> Option<String> {
             return None;
         }
         return Some(format!(
-            "handler '{handler}' needs the file {rel}.py in {}, which does not exist; fix the Handler or add the file",
-            code.display()
+            "handler '{handler}' needs the file {shown}/{rel}.py, which does not exist; fix the Handler or add the file"
         ));
     };
     let text = std::fs::read_to_string(&file).ok()?;
@@ -556,13 +556,14 @@ fn python_handler(code: &Path, handler: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "handler '{handler}': {} does not define a function '{func}'; add `def {func}(event, context):` or fix the Handler",
-        file.display()
+        "handler '{handler}': {shown}/{} does not define a function '{func}'; add `def {func}(event, context):` \
+         or fix the Handler",
+        file.strip_prefix(code).unwrap_or(&file).display()
     ))
 }
 
 /// Node.js: `dir/file.func` needs `dir/file.js` (or `.mjs`, `.cjs`) exporting `func`.
-fn node_handler(code: &Path, handler: &str) -> Option<String> {
+fn node_handler(code: &Path, shown: &str, handler: &str) -> Option<String> {
     let (module, func) = handler.rsplit_once('.')?;
     let candidates = ["js", "mjs", "cjs"].map(|ext| code.join(format!("{module}.{ext}")));
     let Some(file) = candidates.iter().find(|p| p.is_file()) else {
@@ -571,9 +572,8 @@ fn node_handler(code: &Path, handler: &str) -> Option<String> {
             return None;
         }
         return Some(format!(
-            "handler '{handler}' needs the file {module}.js (or .mjs, .cjs) in {}, which does not exist; fix the \
-             Handler or add the file",
-            code.display()
+            "handler '{handler}' needs the file {shown}/{module}.js (or .mjs, .cjs), which does not exist; fix the \
+             Handler or add the file"
         ));
     };
     let text = std::fs::read_to_string(file).ok()?;
@@ -583,9 +583,9 @@ fn node_handler(code: &Path, handler: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "handler '{handler}': {} does not export '{func}'; add `export const {func} = async (event) => {{...}}` \
+        "handler '{handler}': {shown}/{} does not export '{func}'; add `export const {func} = async (event) => {{...}}` \
          or `exports.{func} = ...`, or fix the Handler",
-        file.display()
+        file.strip_prefix(code).unwrap_or(file).display()
     ))
 }
 
@@ -624,4 +624,300 @@ fn mentions(text: &str, word: &str) -> bool {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     text.match_indices(word)
         .any(|(i, _)| !text[..i].ends_with(is_ident) && !text[i + word.len()..].starts_with(is_ident))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use samwise_data::CfnData;
+    use samwise_syntax::Format;
+
+    use crate::diagnostics::fixture::check_fixture;
+    use crate::diagnostics::{CheckContext, check};
+    use crate::model::Template;
+
+    #[test]
+    fn valid_sam() {
+        check_fixture(
+            r#"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  PolicyArn: { Type: String }
+Globals:
+  Function:
+    Runtime: python3.13
+    Handler: app.handler
+    Timeout: 10
+  Api:
+    Cors: "'*'"
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Bucket:
+    Type: AWS::S3::Bucket
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/code.zip
+      Events:
+        Poll:
+          Type: SQS
+          Properties: { Queue: !GetAtt Queue.Arn, BatchSize: 10 }
+        Get:
+          Type: Api
+          Properties: { Path: /items, Method: get }
+        Upload:
+          Type: S3
+          Properties: { Bucket: !Ref Bucket, Events: s3:ObjectCreated:* }
+        Nightly:
+          Type: Schedule
+          Properties: { Schedule: rate(1 day) }
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+        - !Ref PolicyArn
+        - SQSPollerPolicy: { QueueName: !GetAtt Queue.QueueName }
+        - CloudWatchPutMetricPolicy: {}
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: [s3:GetObject]
+              Resource: !Sub "${Bucket.Arn}/*"
+        - Statement:
+            Effect: Deny
+            NotAction: s3:*
+            NotResource: "*"
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: s3://bucket/machine.json
+      Policies: AWSXrayWriteOnlyAccess
+      Events:
+        Every:
+          Type: Schedule
+          Properties: { Schedule: rate(1 hour) }
+  Image:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+    Metadata: { DockerContext: ., Dockerfile: Dockerfile }
+"#,
+            "SW",
+        );
+    }
+
+    #[test]
+    fn invalid_sam() {
+        // Event properties are checked with the schema rules' codes against the shape the
+        // event's Type selects.
+        check_fixture(
+            r#"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Functions:
+# ^^^^^^^^^ error SW4002: SAM has no Globals section 'Functions'; did you mean 'Function'?
+    Timeout: 3
+  Function:
+    FunctionName: shared
+#   ^^^^^^^^^^^^ error SW4003: 'FunctionName' cannot be set in Globals.Function: set it on each resource instead
+    Runtme: python3.13
+#   ^^^^^^ error SW4003: 'Runtme' cannot be set in Globals.Function; did you mean 'Runtime'?
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/code.zip
+      Handler: app.handler
+      Runtime: python3.13
+      Events:
+        Poll:
+          Type: Sqs
+#               ^^^ error SW4001: unknown event type 'Sqs'; did you mean 'SQS'?
+          Properties: { Queue: !GetAtt Queue.Arn }
+        NoType:
+#       ^^^^^^ error SW4001: event 'NoType' has no Type: add one of AlexaSkill, Api, CloudWatchEvent, CloudWatchLogs, Cognito, DocumentDB, DynamoDB, EventBridgeRule, HttpApi, IoTRule, Kinesis, MQ, MSK, S3, SNS, SQS, Schedule, ScheduleV2, SelfManagedKafka
+          Properties: { Queue: !GetAtt Queue.Arn }
+        Typo:
+          Type: SQS
+          Properties:
+#         ^^^^^^^^^^ error SW2003: 'Properties' is missing the required property 'Queue': add it
+            Queu: !GetAtt Queue.Arn
+#           ^^^^ error SW2002: unknown property 'Queu'; did you mean 'Queue'?
+            BatchSize: many
+        Other:
+          Type: Carrier
+#               ^^^^^^^ error SW4001: unknown event type 'Carrier'; valid event types are AlexaSkill, Api, CloudWatchEvent, CloudWatchLogs, Cognito, DocumentDB, DynamoDB, EventBridgeRule, HttpApi, IoTRule, Kinesis, MQ, MSK, S3, SNS, SQS, Schedule, ScheduleV2, SelfManagedKafka
+      Policies:
+        - SQSPolerPolicy: { QueueName: q }
+#         ^^^^^^^^^^^^^^ error SW4004: unknown SAM policy template 'SQSPolerPolicy'; did you mean 'SQSPollerPolicy'?
+        - SQSPollerPolicy: { Queue: q }
+#         ^^^^^^^^^^^^^^^ error SW4005: policy template 'SQSPollerPolicy' needs the parameter(s) QueueName
+#                            ^^^^^ error SW4005: policy template 'SQSPollerPolicy' has no parameter 'Queue'; its parameters are QueueName
+        - DynamoDBCrudPolicy: {}
+#         ^^^^^^^^^^^^^^^^^^ error SW4005: policy template 'DynamoDBCrudPolicy' needs the parameter(s) TableName
+        - SQSPollerPolicy
+#         ^^^^^^^^^^^^^^^ error SW4005: 'SQSPollerPolicy' is a policy template: write it as a map with its parameters (`- SQSPollerPolicy: {...}`)
+        - AmazonS3ReadOnlyAccesss
+#         ^^^^^^^^^^^^^^^^^^^^^^^ warning SW4004: 'AmazonS3ReadOnlyAccesss' is not an AWS managed policy SAM knows; did you mean 'AmazonS3ReadOnlyAccess'?
+        - Statement:
+            - Effect: Permit
+#                     ^^^^^^ error SW4009: Effect must be Allow or Deny, not 'Permit'
+              Action: s3:GetObject
+              Resource: "*"
+            - Effect: Allow
+#             ^^^^^^^^^^^^^ error SW4009: policy statement is missing Resource: add it
+              Action: s3:GetObject
+  NoRuntime:
+# ^^^^^^^^^ error SW4008: function 'NoRuntime' is a Zip function (the default PackageType) and needs Handler and Runtime: set them on the function or in Globals.Function, or use `PackageType: Image` with an ImageUri
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/code.zip
+  Image:
+# ^^^^^ error SW4008: function 'Image' has `PackageType: Image` but no ImageUri: set ImageUri, or Metadata DockerContext and Dockerfile for `sam build`
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      Handler: app.handler
+#     ^^^^^^^ error SW4008: 'Handler' cannot be set on a function with `PackageType: Image`; remove it
+"#,
+            "SW",
+        );
+    }
+
+    /// The fixture format of `check_fixture`, checked as if the template sat at `path` (the
+    /// file-system rules resolve CodeUri against its folder).
+    fn check_fixture_at(fixture: &str, only: &str, path: &Path) {
+        let mut clean = String::new();
+        let mut expected = Vec::new();
+        let mut last_line_start = 0usize;
+        for line in fixture.split_inclusive('\n') {
+            if let Some(col) = line
+                .trim_start()
+                .strip_prefix('#')
+                .and_then(|r| r.trim_start().starts_with('^').then(|| line.find('^')))
+                .flatten()
+            {
+                let carets = line[col..].chars().take_while(|&c| c == '^').count();
+                let start = last_line_start + col;
+                expected.push(format!("{}..{} {}", start, start + carets, line[col + carets..].trim()));
+                continue;
+            }
+            last_line_start = clean.len();
+            clean.push_str(line);
+        }
+        let t = Template::parse(&clean, Format::Yaml);
+        let ctx = CheckContext { data: CfnData::embedded(), path: Some(path) };
+        let mut actual: Vec<String> = check(&t, &ctx)
+            .into_iter()
+            .filter(|d| d.code.starts_with(only))
+            .map(|d| format!("{}..{} {} {}: {}", d.range.start, d.range.end, d.severity.as_str(), d.code, d.message))
+            .collect();
+        actual.sort();
+        expected.sort();
+        assert_eq!(actual.join("\n"), expected.join("\n"), "\n--- template ---\n{clean}");
+    }
+
+    fn code_fixture_template() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sam-code/template.yaml")
+    }
+
+    #[test]
+    fn local_code_and_handlers() {
+        // The folders and sources live in tests/fixtures/sam-code; the template is only named.
+        check_fixture_at(
+            r#"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.13
+Resources:
+  Good:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: app.handler }
+  GoodAsync:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: app.async_handler }
+  GoodAssigned:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: app.assigned_handler }
+  GoodImported:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: app.imported_handler }
+  GoodPackage:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: ./src, Handler: pkg.worker.run }
+  GoodNode:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: node, Handler: index.handler, Runtime: nodejs22.x }
+  GoodNodeCjs:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: node, Handler: legacy.run, Runtime: nodejs22.x }
+  Built:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: node, Handler: app.handler, Runtime: nodejs22.x }
+    Metadata: { BuildMethod: esbuild }
+  Remote:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: s3://bucket/code.zip, Handler: app.handler }
+  FromParameter:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: !Sub "${AWS::StackName}/code", Handler: app.handler }
+  Image:
+    Type: AWS::Serverless::Function
+    Properties: { PackageType: Image, ImageUri: repo/image:latest }
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { ContentUri: layer/ }
+  MissingDir:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: build/out, Handler: app.handler }
+#                          ^^^^^^^^^ warning SW4006: CodeUri 'build/out' does not exist relative to the template's folder; create it, fix the path, or ignore this if a build step creates it
+  MissingFunction:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: app.nothere }
+#                                        ^^^^^^^^^^^ error SW4007: handler 'app.nothere': src/app.py does not define a function 'nothere'; add `def nothere(event, context):` or fix the Handler
+  MissingModule:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: main.handler }
+#                                        ^^^^^^^^^^^^ error SW4007: handler 'main.handler' needs the file src/main.py, which does not exist; fix the Handler or add the file
+  MissingExport:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: node, Handler: index.other, Runtime: nodejs22.x }
+#                                         ^^^^^^^^^^^ error SW4007: handler 'index.other': node/index.mjs does not export 'other'; add `export const other = async (event) => {...}` or `exports.other = ...`, or fix the Handler
+  MissingNodeFile:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: node, Handler: lib/app.handler, Runtime: nodejs22.x }
+#                                         ^^^^^^^^^^^^^^^ error SW4007: handler 'lib/app.handler' needs the file node/lib/app.js (or .mjs, .cjs), which does not exist; fix the Handler or add the file
+  MissingLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { ContentUri: layers/deps }
+#                             ^^^^^^^^^^^ warning SW4006: ContentUri 'layers/deps' does not exist relative to the template's folder; create it, fix the path, or ignore this if a build step creates it
+"#,
+            "SW40",
+            &code_fixture_template(),
+        );
+    }
+
+    #[test]
+    fn file_rules_need_a_path() {
+        // Without a path nothing is resolved, so the same template has no file-system finding.
+        let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: nowhere, Handler: app.handler, Runtime: python3.13 }\n";
+        let t = Template::parse(text, Format::Yaml);
+        let with_path = CheckContext { data: CfnData::embedded(), path: Some(&code_fixture_template()) };
+        assert!(check(&t, &with_path).iter().any(|d| d.code == "SW4006"));
+        check_fixture(text, "SW400");
+    }
+
+    #[test]
+    fn handler_check_skips_folders_without_sources() {
+        // `layer/` holds no Python: a build step fills it, so the handler is not judged.
+        check_fixture_at(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: layer, Handler: app.handler, Runtime: python3.13 }\n",
+            "SW400",
+            &code_fixture_template(),
+        );
+    }
 }

@@ -199,7 +199,7 @@ impl<'a> Validator<'a> {
         if tree.mapping(target).is_none() {
             // `Properties: !If [...]`, or the wrong shape (reported by the outline rules).
             if let Some(call) = intrinsic_at(tree, target) {
-                self.intrinsic(id, &call, shape, "Properties");
+                self.intrinsic(id, &call, shape, "Properties", None);
             }
             return;
         }
@@ -216,7 +216,7 @@ impl<'a> Validator<'a> {
             match properties.iter().find(|p| p.name == key) {
                 Some(p) => {
                     if let Some(v) = e.value {
-                        self.value(v, p.shape, key);
+                        self.value_under(v, p.shape, key, Some(tree.node(e.key).range));
                     }
                 }
                 None if additional => {}
@@ -247,6 +247,12 @@ impl<'a> Validator<'a> {
 
     /// Validates value node `id` (the value of key `name`) against `shape`.
     pub(crate) fn value(&mut self, id: NodeId, shape: ShapeId, name: &str) {
+        self.value_under(id, shape, name, None);
+    }
+
+    /// Like [`Validator::value`], with the range of the key holding the value, where a missing
+    /// required property is reported.
+    pub(crate) fn value_under(&mut self, id: NodeId, shape: ShapeId, name: &str, key: Option<TextRange>) {
         if self.budget == 0 {
             return;
         }
@@ -259,13 +265,13 @@ impl<'a> Validator<'a> {
         let tree = &self.t.tree;
         let target = tree.resolve(id);
         if let Some(call) = intrinsic_at(tree, target) {
-            self.intrinsic(id, &call, shape, name);
+            self.intrinsic(id, &call, shape, name, key);
             return;
         }
         if let ShapeKind::OneOf(branches) = &s.kind {
             // A one-of without branches is a schema the data could not type: anything goes.
             if !branches.is_empty() {
-                self.one_of(id, branches, name);
+                self.one_of(id, branches, name, key);
             }
             return;
         }
@@ -276,13 +282,14 @@ impl<'a> Validator<'a> {
                     let missing: Vec<&str> =
                         required.iter().map(String::as_str).filter(|r| tree.get(target, r).is_none()).collect();
                     if !missing.is_empty() {
-                        self.out.push(missing_required(&format!("'{name}'"), &missing, self.key_range(id)));
+                        let range = key.unwrap_or_else(|| self.key_range(id));
+                        self.out.push(missing_required(&format!("'{name}'"), &missing, range));
                     }
                 }
                 ShapeKind::Map { value } => {
                     for e in tree.entries(target) {
                         if let Some(v) = e.value {
-                            self.value(v, *value, tree.key_str(e));
+                            self.value_under(v, *value, tree.key_str(e), Some(tree.node(e.key).range));
                         }
                     }
                 }
@@ -485,11 +492,11 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn one_of(&mut self, id: NodeId, branches: &[ShapeId], name: &str) {
+    fn one_of(&mut self, id: NodeId, branches: &[ShapeId], name: &str, key: Option<TextRange>) {
         let mut tried: Vec<(ShapeId, Vec<Diagnostic>)> = Vec::new();
         for &b in branches {
             let saved = std::mem::take(&mut self.out);
-            self.value(id, b, name);
+            self.value_under(id, b, name, key);
             let found = std::mem::replace(&mut self.out, saved);
             if !found.iter().any(|d| d.severity == Severity::Error) {
                 self.out.extend(found);
@@ -544,14 +551,21 @@ impl<'a> Validator<'a> {
 
     /// An intrinsic function where a value of `shape` is expected: accepted when it can produce
     /// that kind of value; both branches of `Fn::If` are checked.
-    fn intrinsic(&mut self, id: NodeId, call: &crate::intrinsics::Intrinsic, shape: ShapeId, name: &str) {
+    fn intrinsic(
+        &mut self,
+        id: NodeId,
+        call: &crate::intrinsics::Intrinsic,
+        shape: ShapeId,
+        name: &str,
+        key: Option<TextRange>,
+    ) {
         let tree = &self.t.tree;
         if call.name == "Fn::If" {
             if let Some(args) = call.args {
                 let items = tree.items(tree.resolve(args)).to_vec();
                 if items.len() == 3 {
-                    self.value(items[1], shape, name);
-                    self.value(items[2], shape, name);
+                    self.value_under(items[1], shape, name, key);
+                    self.value_under(items[2], shape, name, key);
                 }
             }
             return;
@@ -682,4 +696,201 @@ fn compiled(pattern: &str) -> Option<Regex> {
         .entry(pattern.to_owned())
         .or_insert_with(|| regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok())
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use samwise_data::cfn::RuntimeInfo;
+    use samwise_syntax::{Format, Severity, TextRange};
+
+    use super::runtime_finding;
+    use crate::diagnostics::fixture::check_fixture;
+    use crate::diagnostics::{CheckContext, check};
+    use crate::model::Template;
+
+    #[test]
+    fn valid_values() {
+        // Intrinsics where they can produce the expected kind, Fn::If branches, AWS::NoValue,
+        // list parameters, lenient scalars, aliases, dynamic references, Globals, custom and
+        // third-party types.
+        check_fixture(
+            r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Subnets: { Type: "List<AWS::EC2::Subnet::Id>" }
+  Ids: { Type: CommaDelimitedList }
+  Memory: { Type: Number, Default: 256 }
+Conditions:
+  Prod: !Equals [!Ref "AWS::Region", us-east-1]
+Globals:
+  Function:
+    Runtime: python3.13
+    Handler: app.handler
+Resources:
+  Custom:
+    Type: Custom::Thing
+    Properties: { Anything: [1, 2] }
+  ThirdParty:
+    Type: MyOrg::Service::Thing
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Role: !GetAtt Role.Arn
+      MemorySize: !Ref Memory
+      Timeout: "30"
+      Description: 42
+      Code:
+        S3Bucket: !Sub "${AWS::AccountId}-code"
+        S3Key: &key code.zip
+        S3ObjectVersion: *key
+      VpcConfig:
+        SubnetIds: !If [Prod, !Ref Subnets, !Split [",", "a,b"]]
+        SecurityGroupIds: !Ref Ids
+      Layers: !If [Prod, [!Ref AWS::NoValue], !Ref "AWS::NoValue"]
+      Environment:
+        Variables:
+          A: !Ref AWS::Region
+          B: true
+      FunctionName: "{{resolve:ssm:/fn/name}}"
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] }
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      FifoQueue: "true"
+      DelaySeconds: !If [Prod, 5, !Ref AWS::NoValue]
+      Tags: !If [Prod, [{ Key: a, Value: b }], []]
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: vpc-1
+      AvailabilityZone: !Select [0, !GetAZs ""]
+      CidrBlock: !Select [0, !Cidr ["10.0.0.0/16", 4, 8]]
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/key.zip
+      MemorySize: 512
+"#,
+            "SW20",
+        );
+    }
+
+    #[test]
+    fn invalid_values() {
+        check_fixture(
+            r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Name: { Type: String }
+Resources:
+  Bucket:
+    Type: AWS::S3::Buckt
+#         ^^^^^^^^^^^^^^ error SW2001: unknown resource type 'AWS::S3::Buckt'; did you mean 'AWS::S3::Bucket'?
+  Other:
+    Type: AWS::Foo::Bar
+#         ^^^^^^^^^^^^^ error SW2001: unknown resource type 'AWS::Foo::Bar'; check the spelling against the CloudFormation resource type reference, or use `Custom::Name` for a custom resource
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.99
+#              ^^^^^^^^^^ error SW2005: 'python3.99' is not a valid Runtime; did you mean 'python3.9'?
+      Handler: app.handler
+      MemorySize: 64
+#                 ^^ error SW2009: 'MemorySize' is 64 but must be at least 128
+      Timeout: soon
+#              ^^^^ error SW2004: 'Timeout' must be an integer, not 'soon'
+      FunctionName: "not a valid name!"
+#                    ^^^^^^^^^^^^^^^^^ error SW2007: 'not a valid name!' is not a valid FunctionName: it must match the pattern ^([a-zA-Z0-9_-]{1,64}|arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64})$
+      Architectures: [x86_64, arm64]
+#                    ^^^^^^^^^^^^^^^ error SW2009: 'Architectures' has 2 items but allows at most 1
+      Code:
+        S3Bucket: ab
+#                 ^^ error SW2008: 'S3Bucket' is 2 characters long but must be at least 3
+        S3Key: code.zip
+        S3Buckt: x
+#       ^^^^^^^ error SW2002: unknown property 'S3Buckt'; did you mean 'S3Bucket'?
+      Role: !Join [",", [a, b]]
+      Layers: !Ref Name
+#             ^^^^ error SW2004: 'Layers' must be a list, but Ref produces a single value
+      Environment:
+        Variables: [A, B]
+#                  ^^^^^^ error SW2004: 'Variables' must be a map, not a list
+      EphemeralStorage: {}
+#     ^^^^^^^^^^^^^^^^ error SW2003: 'EphemeralStorage' is missing the required property 'Size': add it
+  Old:
+    Type: AWS::Lambda::Function
+    Properties:
+#   ^^^^^^^^^^ error SW2003: resource 'Old' (AWS::Lambda::Function) is missing the required property 'Role': add it
+      Runtime: python2.7
+#              ^^^^^^^^^ error SW2006: runtime 'python2.7' is deprecated and new functions can no longer be created with it (since 2021-07-15); move to python3.14
+      Handler: app.handler
+      Code: { ZipFile: "def handler(e, c): pass" }
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      FifoQueue: maybe
+#                ^^^^^ error SW2004: 'FifoQueue' must be a boolean (true or false), not 'maybe'
+      DelaySeconds: !If [Never, 5, 1200]
+#                                  ^^^^ error SW2009: 'DelaySeconds' is 1200 but must be at most 900
+      QueueName: !GetAZs ""
+#                ^^^^^^^ error SW2004: 'QueueName' must be a string, but Fn::GetAZs produces a list
+"#,
+            "SW20",
+        );
+    }
+
+    fn runtime(deprecated: Option<&str>, blocked: Option<&str>) -> RuntimeInfo {
+        RuntimeInfo {
+            name: "nodejs18.x".into(),
+            deprecated: deprecated.map(Into::into),
+            create_blocked: blocked.map(Into::into),
+            update_blocked: None,
+            successor: Some("nodejs22.x".into()),
+        }
+    }
+
+    #[test]
+    fn runtime_lifecycle_by_date() {
+        let at = TextRange::new(0, 1);
+        let r = runtime(Some("2025-09-01"), Some("2026-02-03"));
+        assert!(runtime_finding(&r, "2025-08-31", at).is_none());
+        let warning = runtime_finding(&r, "2025-09-01", at).expect("deprecated");
+        assert_eq!(warning.severity, Severity::Warning);
+        assert_eq!(warning.message, "runtime 'nodejs18.x' is deprecated since 2025-09-01; move to nodejs22.x");
+        let error = runtime_finding(&r, "2026-02-03", at).expect("blocked");
+        assert_eq!(error.severity, Severity::Error);
+        assert!(runtime_finding(&runtime(None, None), "2030-01-01", at).is_none());
+    }
+
+    #[test]
+    fn today_is_a_date() {
+        let d = super::today();
+        assert_eq!(d.len(), 10, "{d}");
+        assert!(d.as_str() > "2024-01-01" && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-', "{d}");
+    }
+
+    #[test]
+    fn alias_bomb_in_properties_is_bounded() {
+        // Nine levels of ten aliases each stand for 10^9 values; the budget stops the walk.
+        let mut text = String::from(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - &a0 [x]\n",
+        );
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!("        - &a{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        let t = Template::parse(&text, Format::Yaml);
+        let ctx = CheckContext { data: samwise_data::CfnData::embedded(), path: None };
+        let start = std::time::Instant::now();
+        let found = check(&t, &ctx);
+        assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+        // Tags items must be maps: the first (`[x]`) is reported, once per written node.
+        assert!(found.iter().any(|d| d.code == "SW2004"), "{found:?}");
+    }
 }
