@@ -23,6 +23,12 @@ pub struct Settings {
     pub disabled_rules: Vec<String>,
     /// Severity per rule code, replacing the rule's default severity, such as `{"SW2001": "warning"}`.
     pub severity_overrides: BTreeMap<String, SeverityLevel>,
+    /// The Python interpreter of the workspace (its virtualenv), used for local invocation and,
+    /// with `preferInstalledBotocore`, to find the installed botocore.
+    pub python_path: Option<PathBuf>,
+    /// Complete and check boto3 calls against the botocore installed for `pythonPath` instead of the
+    /// models built into samwise, so they match the project's exact boto3 version.
+    pub prefer_installed_botocore: bool,
 }
 
 /// A diagnostic severity as written in settings.
@@ -60,6 +66,8 @@ impl Settings {
                 .iter()
                 .map(|(code, level)| (code.clone(), level.severity()))
                 .collect(),
+            python_path: self.python_path.clone(),
+            prefer_installed_botocore: self.prefer_installed_botocore,
         }
     }
 }

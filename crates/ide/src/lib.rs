@@ -13,8 +13,8 @@ mod diagnostics;
 mod hover;
 mod lens;
 mod navigation;
+mod python;
 mod rename;
-mod signature;
 mod symbols;
 
 use std::path::{Path, PathBuf};
@@ -25,8 +25,10 @@ use samwise_syntax::Format;
 use samwise_template::Template;
 
 pub use data::load_error;
+pub use python::botocore_load_error;
 pub use samwise_template::{RuleInfo, rules};
 pub use samwise_syntax::{Diagnostic, Fix, LineIndex, Severity, TextEdit, TextRange};
+pub use symbols::{WorkspaceSymbol, workspace_symbols};
 
 /// What kind of document an [`Analysis`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,10 @@ pub struct Config {
     pub disabled_rules: Vec<String>,
     /// Per-code severity overrides.
     pub severity_overrides: Vec<(String, Severity)>,
+    /// The workspace's Python interpreter (for the installed-botocore option and local runs).
+    pub python_path: Option<PathBuf>,
+    /// Use the botocore installed for `python_path` instead of the embedded models.
+    pub prefer_installed_botocore: bool,
 }
 
 /// The analysis of one document version.
@@ -60,6 +66,8 @@ pub struct Analysis {
     config: Config,
     /// The template model (for YAML/JSON documents; `is_template` tells whether it is one).
     template: Option<Template>,
+    /// The parsed Python file (for `.py` documents).
+    python: Option<samwise_boto::PyFile>,
 }
 
 impl Analysis {
@@ -67,8 +75,12 @@ impl Analysis {
     /// anchors relative paths such as `CodeUri`. Parsing happens here, once per document version.
     pub fn new(path: Option<&Path>, text: Arc<str>, config: &Config) -> Analysis {
         let ext = path.and_then(Path::extension).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let mut python = None;
         let (kind, template) = match ext.as_deref() {
-            Some("py") => (DocKind::Python, None),
+            Some("py") => {
+                python = Some(python::parse(&text));
+                (DocKind::Python, None)
+            }
             Some("yaml" | "yml" | "json" | "template") => {
                 let format = Format::detect(path, &text);
                 let t = Template::new(text.clone(), format);
@@ -77,7 +89,7 @@ impl Analysis {
             _ => (DocKind::Other, None),
         };
         let line_index = LineIndex::new(&text);
-        Analysis { path: path.map(Path::to_path_buf), text, kind, line_index, config: config.clone(), template }
+        Analysis { path: path.map(Path::to_path_buf), text, kind, line_index, config: config.clone(), template, python }
     }
 
     pub fn kind(&self) -> DocKind {
@@ -110,12 +122,23 @@ impl Analysis {
         data::cfn(&self.config)
     }
 
+    /// The parsed Python file, when this document is Python.
+    pub fn python(&self) -> Option<&samwise_boto::PyFile> {
+        self.python.as_ref()
+    }
+
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        diagnostics::diagnostics(self)
+        match &self.python {
+            Some(py) => python::diagnostics(self, py),
+            None => diagnostics::diagnostics(self),
+        }
     }
 
     pub fn completions(&self, offset: u32) -> Vec<CompletionItem> {
-        completion::completions(self, offset)
+        match &self.python {
+            Some(py) => python::completions(self, py, offset),
+            None => completion::completions(self, offset),
+        }
     }
 
     /// Documentation for a completion item, computed only when the editor asks (completionItem/resolve).
@@ -124,11 +147,14 @@ impl Analysis {
     }
 
     pub fn hover(&self, offset: u32) -> Option<Hover> {
-        hover::hover(self, offset)
+        match &self.python {
+            Some(py) => python::hover(self, py, offset),
+            None => hover::hover(self, offset),
+        }
     }
 
     pub fn signature_help(&self, offset: u32) -> Option<SignatureHelp> {
-        signature::signature_help(self, offset)
+        self.python.as_ref().and_then(|py| python::signature_help(self, py, offset))
     }
 
     pub fn definition(&self, offset: u32) -> Vec<Location> {
