@@ -7,14 +7,13 @@ handler and posts the result or the error in Lambda's format. It uses only the s
 runs in whatever interpreter (and virtualenv) the user chose, on any operating system.
 """
 
-import http.client
 import importlib
 import json
 import logging
 import os
+import socket
 import sys
 import time
-import traceback
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 PREFIX = "/2018-06-01/runtime"
@@ -46,17 +45,32 @@ def _install_log_handler():
     root.addHandler(handler)
 
 
-def _request(method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection(API)
-    try:
-        conn.request(method, PREFIX + path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+def _request(method, path, body=b"", headers=None):
+    # A minimal HTTP/1.1 exchange with the emulator (one request per connection, Content-Length bodies,
+    # which is all it sends). http.client would cost more import time than the whole rest of this client,
+    # and start-up time is what a local invoke is measured by.
+    host, port = API.rsplit(":", 1)
+    lines = ["%s %s%s HTTP/1.1" % (method, PREFIX, path), "Host: " + API, "Connection: close"]
+    lines.append("Content-Length: %d" % len(body))
+    lines.extend("%s: %s" % item for item in (headers or {}).items())
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(request)
+        reader = sock.makefile("rb")
+        status = int(reader.readline().split()[1])
+        response_headers = {}
+        for line in iter(reader.readline, b""):
+            if line in (b"\r\n", b"\n"):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            response_headers[name.strip().lower()] = value.strip()
+        payload = reader.read(int(response_headers.get("content-length", "0")))
+    return status, response_headers, payload
 
 
 def _error_payload(exc, request_id=None, error_type=None):
+    import traceback  # only errors need it; keep it out of start-up
+
     frames = traceback.extract_tb(exc.__traceback__)
     payload = {
         "errorMessage": str(exc),
@@ -187,12 +201,7 @@ class LambdaContext:
 
 
 def _invoke(handler, request_id, headers, body):
-    def header(name):
-        for key, value in headers.items():
-            if key.lower() == name:
-                return value
-        return None
-
+    header = headers.get
     context = LambdaContext(
         request_id,
         int(header("lambda-runtime-deadline-ms") or 0),
@@ -247,7 +256,7 @@ def main():
     handler = _load_handler()
     while True:
         status, headers, body = _request("GET", "/invocation/next")
-        request_id = next(v for k, v in headers.items() if k.lower() == "lambda-runtime-aws-request-id")
+        request_id = headers["lambda-runtime-aws-request-id"]
         _REQUEST_ID.request_id = request_id
         ok, payload, exc = _invoke(handler, request_id, headers, body)
         sys.stdout.flush()
