@@ -58,6 +58,9 @@ fi
 # @vscode/ripgrep version that code-server pins, which is only known once the package is unpacked.
 install_e2e() {
   export npm_config_unsafe_perm=true npm_config_yes=true
+  # Native modules (argon2, and VS Code's node-pty, kerberos, ...) are compiled here rather than fetched: their
+  # prebuilt binaries live outside the package registry, which is all this machine may reach.
+  export npm_config_build_from_source=true
   local tmp="$E2E/.tmp"
   mkdir -p "$tmp"
   (cd "$E2E" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)

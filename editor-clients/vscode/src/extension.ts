@@ -15,6 +15,8 @@ const TEMPLATE_GLOB = '**/*.{yaml,yml,json,template}';
 const EXCLUDE_GLOB = '**/{node_modules,.git,.aws-sam,target,.venv,venv,.tox}/**';
 
 let client: LanguageClient | undefined;
+/** The stand-in for `samwise.deploy` while the running server does not offer that command (see startClient). */
+let deployFallback: vscode.Disposable | undefined;
 let log: vscode.LogOutputChannel;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -136,6 +138,9 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
       },
     },
   };
+  // A restarted server may offer the command the previous one did not; the client library must be free to register it.
+  deployFallback?.dispose();
+  deployFallback = undefined;
   client = new LanguageClient('samwise', 'samwise', serverOptions, clientOptions);
   try {
     await client.start();
@@ -148,14 +153,13 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
   // registers the command when the server announces it. A server that does not must still answer the lens clearly.
   const serverCommands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   if (!serverCommands.includes('samwise.deploy')) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand('samwise.deploy', () =>
-        vscode.window.showErrorMessage(
-          `samwise: ${server.path} does not run deploys (it does not offer the "samwise.deploy" command). ` +
-            'Update samwise-lsp or run "samwise-lsp deploy --template <file>" in a terminal.',
-        ),
+    deployFallback = vscode.commands.registerCommand('samwise.deploy', () =>
+      vscode.window.showErrorMessage(
+        `samwise: ${server.path} does not run deploys (it does not offer the "samwise.deploy" command). ` +
+          'Update samwise-lsp or run "samwise-lsp deploy --template <file>" in a terminal.',
       ),
     );
+    context.subscriptions.push(deployFallback);
   }
 }
 
