@@ -1,0 +1,257 @@
+//! Code actions and code lenses on fixtures: each action's title and flags, then the document
+//! with its edits applied.
+
+mod common;
+
+use common::{apply_file_edits, fixture, show};
+use expect_test::{Expect, expect};
+use samwise_ide::TextRange;
+
+/// Actions for the range between the first and last `$0` (or at the single `$0`).
+fn actions(text: &str, expect: Expect) {
+    let f = fixture(text);
+    let range = TextRange::new(f.cursors[0], *f.cursors.last().unwrap());
+    let mut out = String::new();
+    for a in f.analysis.code_actions(range) {
+        let flags = format!(
+            "{}{}{}",
+            if a.is_quickfix { "quickfix" } else { "refactor" },
+            a.diagnostic_code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(),
+            if a.is_preferred { " preferred" } else { "" }
+        );
+        out.push_str(&format!("== {} [{flags}]\n{}", a.title, apply_file_edits(f.text(), &a.edits)));
+    }
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn did_you_mean_fixes_of_diagnostics_under_the_cursor() {
+    actions(
+        r#"Parameters:
+  BucketName:
+    Type: String
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Ref BucketNme$0
+"#,
+        expect![[r#"
+            == Change to 'BucketName' [quickfix SW3001 preferred]
+            Parameters:
+              BucketName:
+                Type: String
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Ref BucketName
+            == Create parameter 'BucketNme' [quickfix SW3001]
+            Parameters:
+              BucketName:
+                Type: String
+              BucketNme:
+                Type: String
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Ref BucketNme
+        "#]],
+    );
+}
+
+#[test]
+fn no_actions_away_from_diagnostics() {
+    actions(
+        "Parameters:\n  Name:\n    Type: String\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Nam$0e\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: { TopicName: !Ref Nope }\n",
+        expect![""],
+    );
+}
+
+#[test]
+fn create_a_missing_parameter_in_the_existing_section() {
+    actions(
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+    Stage:
+        Type: String
+Resources:
+    Bucket:
+        Type: AWS::S3::Bucket
+        Properties:
+            BucketName: !Ref Dat$0aBucketName
+"#,
+        expect![[r#"
+            == Create parameter 'DataBucketName' [quickfix SW3001 preferred]
+            AWSTemplateFormatVersion: "2010-09-09"
+            Parameters:
+                Stage:
+                    Type: String
+                DataBucketName:
+                    Type: String
+            Resources:
+                Bucket:
+                    Type: AWS::S3::Bucket
+                    Properties:
+                        BucketName: !Ref DataBucketName
+        "#]],
+    );
+}
+
+#[test]
+fn create_a_missing_parameter_and_its_section() {
+    actions(
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          TABLE: !Ref TableN$0ame
+"#,
+        expect![[r#"
+            == Create parameter 'TableName' [quickfix SW3001 preferred]
+            Transform: AWS::Serverless-2016-10-31
+            Parameters:
+              TableName:
+                Type: String
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Environment:
+                    Variables:
+                      TABLE: !Ref TableName
+        "#]],
+    );
+    // An empty `Parameters:` gets the entry under it.
+    actions(
+        "Parameters:\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Na$0me\n",
+        expect![[r#"
+            == Create parameter 'Name' [quickfix SW3001 preferred]
+            Parameters:
+              Name:
+                Type: String
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Ref Name
+        "#]],
+    );
+}
+
+#[test]
+fn create_a_missing_parameter_in_json() {
+    actions(
+        r#"{
+  "Resources": {
+    "Bucket": {
+      "Type": "AWS::S3::Bucket",
+      "Properties": { "BucketName": { "Ref": "Bucket$0Name" } }
+    }
+  }
+}
+"#,
+        expect![[r#"
+            == Create parameter 'BucketName' [quickfix SW3001 preferred]
+            {
+              "Parameters": {
+                "BucketName": { "Type": "String" }
+              },
+              "Resources": {
+                "Bucket": {
+                  "Type": "AWS::S3::Bucket",
+                  "Properties": { "BucketName": { "Ref": "BucketName" } }
+                }
+              }
+            }
+        "#]],
+    );
+    actions(
+        r#"{
+  "Parameters": {
+    "Stage": { "Type": "String" }
+  },
+  "Resources": {
+    "Bucket": {
+      "Type": "AWS::S3::Bucket",
+      "Properties": { "BucketName": { "Ref": "Bucket$0Name" } }
+    }
+  }
+}
+"#,
+        expect![[r#"
+            == Create parameter 'BucketName' [quickfix SW3001 preferred]
+            {
+              "Parameters": {
+                "Stage": { "Type": "String" },
+                "BucketName": { "Type": "String" }
+              },
+              "Resources": {
+                "Bucket": {
+                  "Type": "AWS::S3::Bucket",
+                  "Properties": { "BucketName": { "Ref": "BucketName" } }
+                }
+              }
+            }
+        "#]],
+    );
+}
+
+fn lenses(text: &str, expect: Expect) {
+    let f = fixture(text);
+    let dir = f.dir.0.display().to_string();
+    let out: String = f
+        .analysis
+        .code_lenses()
+        .iter()
+        .map(|l| {
+            let args: Vec<String> = l.arguments.iter().map(|a| a.replace(&dir, "$DIR")).collect();
+            format!("{} {} {} {:?}\n", show(f.text(), l.range), l.title, l.command, args)
+        })
+        .collect();
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn lenses_on_lambda_functions_and_deploy_on_the_template() {
+    lenses(
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: python3.12 }
+  Bucket:
+    Type: AWS::S3::Bucket
+  Legacy:
+    Type: AWS::Lambda::Function
+    Properties
+"#,
+        expect![[r#"
+            1:1-1:10 "Transform" Deploy samwise.deploy ["$DIR/template.yaml"]
+            3:3-3:6 "Api" Invoke locally samwise.invokeLocally ["$DIR/template.yaml", "Api"]
+            3:3-3:6 "Api" Debug locally samwise.debugLocally ["$DIR/template.yaml", "Api"]
+            8:3-8:9 "Legacy" Invoke locally samwise.invokeLocally ["$DIR/template.yaml", "Legacy"]
+            8:3-8:9 "Legacy" Debug locally samwise.debugLocally ["$DIR/template.yaml", "Legacy"]
+        "#]],
+    );
+    lenses(
+        "{\n  \"Resources\": {\n    \"Fn\": { \"Type\": \"AWS::Lambda::Function\" }\n  }\n}\n",
+        expect![[r#"
+            2:3-2:14 "\"Resources\"" Deploy samwise.deploy ["$DIR/template.json"]
+            3:5-3:9 "\"Fn\"" Invoke locally samwise.invokeLocally ["$DIR/template.json", "Fn"]
+            3:5-3:9 "\"Fn\"" Debug locally samwise.debugLocally ["$DIR/template.json", "Fn"]
+        "#]],
+    );
+}
+
+#[test]
+fn no_lenses_without_a_path_or_outside_templates() {
+    let text = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n";
+    let unsaved = samwise_ide::Analysis::new(None, text.into(), &samwise_ide::Config::default());
+    assert_eq!(unsaved.code_lenses(), Vec::new());
+    lenses("services:\n  web:\n    image: nginx\n", expect![[r#""#]]);
+}
