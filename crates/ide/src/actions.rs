@@ -262,6 +262,16 @@ fn insert_keys(t: &Template, layout: &Layout, object: NodeId, names: &[&str]) ->
             }
         });
     }
+    if let NodeKind::Mapping(m) = &tree.node(object).kind
+        && m.flow
+    {
+        // `{A: 1}` -> `{A: 1, Name: }`; YAML reads the empty value as null until it is filled in.
+        let keys = names.iter().map(|n| format!("{n}: ")).collect::<Vec<_>>().join(", ");
+        return Some(match last_entry_end(t, object) {
+            Some(end) => TextEdit { range: TextRange::empty(end), new_text: format!(", {keys}") },
+            None => TextEdit { range: TextRange::empty(tree.node(object).range.start + 1), new_text: keys },
+        });
+    }
     if is_block_with_entries(t, object) {
         let indent = layout.indent_at(tree.node(tree.entries(object)[0].key).range.start);
         let lines: Vec<String> = names.iter().map(|n| format!("{indent}{n}: ")).collect();

@@ -201,6 +201,78 @@ fn create_a_missing_parameter_in_json() {
     );
 }
 
+#[test]
+fn add_the_missing_required_properties_the_schema_rule_reports() {
+    // On the resource (its `Properties` key), then on a nested object written in flow style.
+    actions(
+        r#"Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Prop$0erties:
+      Runtime: python3.12
+      Handler: app.handler
+      Code: { ZipFile: "def handler(e, c): pass" }
+      EphemeralStorage: {}
+"#,
+        expect![[r#"
+            == Add required property 'Role' [quickfix SW2003 preferred]
+            Resources:
+              Fn:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  Code: { ZipFile: "def handler(e, c): pass" }
+                  EphemeralStorage: {}
+                  Role: 
+        "#]],
+    );
+    actions(
+        r#"Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code: { ZipFile: "def handler(e, c): pass" }
+      Ephemeral$0Storage: {}
+"#,
+        expect![[r#"
+            == Add required property 'Size' [quickfix SW2003 preferred]
+            Resources:
+              Fn:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  Role: arn:aws:iam::123456789012:role/r
+                  Code: { ZipFile: "def handler(e, c): pass" }
+                  EphemeralStorage: {Size: }
+        "#]],
+    );
+    // A resource without `Properties` gets the section.
+    actions(
+        r#"Resources:
+  Sub$0:
+    Type: AWS::SNS::Subscription
+  Topic:
+    Type: AWS::SNS::Topic
+"#,
+        expect![[r#"
+            == Add required properties TopicArn, Protocol [quickfix SW2003 preferred]
+            Resources:
+              Sub:
+                Type: AWS::SNS::Subscription
+                Properties:
+                  TopicArn: 
+                  Protocol: 
+              Topic:
+                Type: AWS::SNS::Topic
+        "#]],
+    );
+}
+
 fn lenses(text: &str, expect: Expect) {
     let f = fixture(text);
     let dir = f.dir.0.display().to_string();
