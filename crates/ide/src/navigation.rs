@@ -56,6 +56,9 @@ pub(crate) fn target_at(t: &Template, offset: u32) -> Option<Target> {
             return Some(Target { ns: Namespace::of(r.kind), name: r.target.clone(), range: r.range });
         }
     }
+    if let Some((name, range)) = interface_mentions(t).into_iter().find(|(_, r)| r.contains_inclusive(offset)) {
+        return Some(Target { ns: Namespace::Entity, name: name.to_owned(), range });
+    }
     definitions(t).into_iter().find(|(_, _, range)| range.contains_inclusive(offset)).map(|(ns, name, range)| Target {
         ns,
         name: name.to_owned(),
@@ -82,6 +85,39 @@ pub(crate) fn definitions(t: &Template) -> Vec<(Namespace, &str, TextRange)> {
     out
 }
 
+/// Parameter names written in the console's parameter layout, `Metadata:
+/// AWS::CloudFormation::Interface` (`ParameterGroups[].Parameters[]` and the `ParameterLabels`
+/// keys): not references to CloudFormation, but they go stale when a parameter is renamed.
+pub(crate) fn interface_mentions(t: &Template) -> Vec<(&str, TextRange)> {
+    let tree = &t.tree;
+    let Some(interface) = t.section("Metadata").and_then(|m| tree.get_value(m, "AWS::CloudFormation::Interface"))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let groups = tree.get_value(interface, "ParameterGroups").map_or(&[][..], |g| tree.items(g));
+    for &group in groups {
+        for &p in tree.get_value(group, "Parameters").map_or(&[][..], |p| tree.items(p)) {
+            if let Some(name) = t.literal(p) {
+                out.push((name, value_range(tree, p)));
+            }
+        }
+    }
+    for e in tree.get_value(interface, "ParameterLabels").map_or(&[][..], |l| tree.entries(l)) {
+        out.push((tree.key_str(e), value_range(tree, e.key)));
+    }
+    out
+}
+
+/// Every place a name is used: its references, plus the parameter layout's mentions of a parameter.
+pub(crate) fn uses_of(t: &Template, ns: Namespace, name: &str) -> Vec<TextRange> {
+    let mut out: Vec<TextRange> = references_to(t, ns, name).iter().map(|r| r.range).collect();
+    if ns == Namespace::Entity && t.parameter(name).is_some() {
+        out.extend(interface_mentions(t).into_iter().filter(|(n, _)| *n == name).map(|(_, r)| r));
+    }
+    out
+}
+
 /// The definition of a name: the first key in its namespace (a duplicate is a diagnostic).
 pub(crate) fn definition_of(t: &Template, ns: Namespace, name: &str) -> Option<TextRange> {
     definitions(t).into_iter().find(|(n, d, _)| *n == ns && *d == name).map(|(_, _, r)| r)
@@ -104,7 +140,7 @@ pub(crate) fn definition(a: &Analysis, offset: u32) -> Vec<Location> {
 pub(crate) fn references(a: &Analysis, offset: u32, include_declaration: bool) -> Vec<Location> {
     let Some(t) = a.template() else { return Vec::new() };
     let Some(target) = target_at(t, offset) else { return Vec::new() };
-    let mut ranges: Vec<TextRange> = references_to(t, target.ns, &target.name).iter().map(|r| r.range).collect();
+    let mut ranges = uses_of(t, target.ns, &target.name);
     if include_declaration {
         ranges.extend(definition_of(t, target.ns, &target.name));
     }

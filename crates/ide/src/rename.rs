@@ -1,8 +1,8 @@
 //! Rename of logical ids, parameters, conditions and mappings.
 //!
 //! A rename rewrites the definition key and every reference in the same namespace, including the
-//! `${Name}` and `${Name.Attr}` variables of Fn::Sub strings, the `Name.Attr` form of GetAtt and
-//! DependsOn lists; renaming a SAM resource also renames the uses of the names SAM derives from it
+//! `${Name}` and `${Name.Attr}` variables of Fn::Sub strings, the `Name.Attr` form of GetAtt,
+//! DependsOn lists and a parameter's mentions in `AWS::CloudFormation::Interface` metadata; renaming a SAM resource also renames the uses of the names SAM derives from it
 //! (`MyFunctionRole`, `${MyFunction.Alias}`), since the transform will derive them from the new name.
 //!
 //! It refuses, with the reason, whatever it cannot rewrite exactly: pseudo parameters and
@@ -15,7 +15,7 @@ use samwise_syntax::{NodeId, NodeKind, TextEdit, TextRange};
 use samwise_template::Template;
 use samwise_template::model::PSEUDO_PARAMETERS;
 
-use crate::navigation::{Namespace, Target, definition_of, definitions, references_to, target_at};
+use crate::navigation::{Namespace, Target, definition_of, definitions, target_at, uses_of};
 use crate::{Analysis, FileEdit};
 
 pub(crate) fn prepare_rename(a: &Analysis, offset: u32) -> Result<TextRange, String> {
@@ -62,7 +62,7 @@ fn occurrences(a: &Analysis, t: &Template, target: &Target) -> Result<Vec<TextRa
         return Err(format!("'{name}' is not defined in this template, so there is nothing to rename"));
     };
     let mut ranges = vec![def];
-    ranges.extend(references_to(t, target.ns, name).iter().map(|r| r.range));
+    ranges.extend(uses_of(t, target.ns, name));
     // Uses of the names SAM derives from a SAM resource: the prefix is the resource's name.
     let derived: Vec<TextRange> = if target.ns == Namespace::Entity && t.resource(name).is_some_and(|r| r.is_sam()) {
         t.references

@@ -223,6 +223,53 @@ Resources:
 }
 
 #[test]
+fn renaming_a_parameter_updates_the_console_parameter_layout() {
+    rename(
+        r#"Metadata:
+  AWS::CloudFormation::Interface:
+    ParameterGroups:
+      - Label: { default: Network }
+        Parameters: [VpcId, SubnetIds]
+    ParameterLabels:
+      VpcId: { default: Which VPC? }
+Parameters:
+  VpcId:
+    Type: AWS::EC2::VPC::Id
+  SubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: sg
+      VpcId: !Ref Vpc$0Id
+"#,
+        "NetworkId",
+        expect![[r#"
+            rename 18:19-18:24 "VpcId"
+            Metadata:
+              AWS::CloudFormation::Interface:
+                ParameterGroups:
+                  - Label: { default: Network }
+                    Parameters: [NetworkId, SubnetIds]
+                ParameterLabels:
+                  NetworkId: { default: Which VPC? }
+            Parameters:
+              NetworkId:
+                Type: AWS::EC2::VPC::Id
+              SubnetIds:
+                Type: List<AWS::EC2::Subnet::Id>
+            Resources:
+              Sg:
+                Type: AWS::EC2::SecurityGroup
+                Properties:
+                  GroupDescription: sg
+                  VpcId: !Ref NetworkId
+        "#]],
+    );
+}
+
+#[test]
 fn renaming_in_json_keeps_the_quotes() {
     rename(
         r#"{
