@@ -98,8 +98,9 @@ fn main() {
     }
     println!("decode all {} services: {:?}", models.services().len(), t.elapsed());
     println!(
-        "memory: rss {} KiB, peak rss {} KiB (all services decoded)",
+        "memory: rss {} KiB, peak rss {} KiB (every service decoded once; at most {} stay cached)",
         rss_kib("VmRSS:").unwrap_or(0),
-        rss_kib("VmHWM:").unwrap_or(0)
+        rss_kib("VmHWM:").unwrap_or(0),
+        samwise_data::botocore::CACHED_SERVICES
     );
 }

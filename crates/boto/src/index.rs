@@ -105,6 +105,8 @@ impl Walker<'_> {
     }
 
     fn bind(&mut self, scope: usize, name: &str, at: u32, kind: BindKind) {
+        // After `global name`, assignments in the function rebind the module's name.
+        let scope = if self.ix.scopes[scope].globals.iter().any(|g| g == name) { 0 } else { scope };
         self.ix.names.entry((scope, name.to_owned())).or_default().push(Binding { at, kind });
     }
 

@@ -96,6 +96,7 @@ fn shadowed_and_unknown_receivers_complete_nothing() {
         "import boto3\nssm = boto3.client('ssm')\nfor ssm in things:\n    ssm.$0\n",
         "import boto3\nname = get()\nc = boto3.client(name)\nc.$0\n",
         "import boto3\nif x:\n    c = boto3.client('ssm')\nelse:\n    c = boto3.client('s3')\ndef f():\n    c.$0\n",
+        "import boto3\nc = boto3.client('ssm')\ndef reset():\n    global c\n    c = boto3.client('s3')\ndef f():\n    c.$0\n",
     ];
     for case in cases {
         assert_eq!(complete(case), "", "expected nothing for\n{case}");

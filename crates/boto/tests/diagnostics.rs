@@ -159,6 +159,13 @@ fn deprecated_sw5011() {
     .assert_eq(&annotate(
         "import boto3\nlam = boto3.client('lambda')\nlam.invoke_async(FunctionName='f', InvokeArgs=b'{}')\n",
     ));
+    expect![[r#"
+        import boto3
+        sqs = boto3.client('sqs')
+        sqs.receive_message(QueueUrl='u', AttributeNames=['All'])
+                                        # ^^^^^^^^^^^^^^ warning SW5011: parameter 'AttributeNames' of sqs.receive_message is deprecated: AttributeNames has been replaced by MessageSystemAttributeNames
+        sqs.receive_message(QueueUrl='u', MessageSystemAttributeNames=['All'])
+    "#]].assert_eq(&annotate("import boto3\nsqs = boto3.client('sqs')\nsqs.receive_message(QueueUrl='u', AttributeNames=['All'])\nsqs.receive_message(QueueUrl='u', MessageSystemAttributeNames=['All'])\n"));
 }
 
 #[test]

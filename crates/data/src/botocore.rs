@@ -656,6 +656,38 @@ enum Source {
     },
 }
 
+/// How many decoded service models stay cached. Decoding every one of the ~445 services would hold about
+/// 130 MB; a workspace uses a handful, and an evicted model is decoded again in milliseconds.
+pub const CACHED_SERVICES: usize = 48;
+
+/// Decoded service models, least recently used evicted first beyond [`CACHED_SERVICES`].
+#[derive(Debug, Default)]
+struct ModelCache {
+    tick: u64,
+    entries: HashMap<String, (u64, Option<Arc<ServiceModel>>)>,
+}
+
+impl ModelCache {
+    fn get(&mut self, name: &str) -> Option<Option<Arc<ServiceModel>>> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(name).map(|(used, m)| {
+            *used = tick;
+            m.clone()
+        })
+    }
+
+    fn insert(&mut self, name: &str, model: Option<Arc<ServiceModel>>) {
+        if self.entries.len() >= CACHED_SERVICES
+            && let Some(oldest) = self.entries.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| k.clone())
+        {
+            self.entries.remove(&oldest);
+        }
+        self.tick += 1;
+        self.entries.insert(name.to_owned(), (self.tick, model));
+    }
+}
+
 /// All botocore service models, decoded lazily and cached; cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct BotocoreModels {
@@ -663,7 +695,7 @@ pub struct BotocoreModels {
     services: Vec<ServiceInfo>,
     aliases: BTreeMap<String, String>,
     resource_services: Vec<String>,
-    cache: Mutex<HashMap<String, Option<Arc<ServiceModel>>>>,
+    cache: Mutex<ModelCache>,
     res_cache: Mutex<HashMap<String, Option<Arc<ResourceModel>>>>,
 }
 
@@ -790,10 +822,10 @@ impl BotocoreModels {
         let name = self.canonical_name(name)?;
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(m) = cache.get(name) {
-            return m.clone();
+            return m;
         }
         let model = self.load_service(name).map(Arc::new);
-        cache.insert(name.to_owned(), model.clone());
+        cache.insert(name, model.clone());
         model
     }
 
@@ -881,6 +913,23 @@ mod tests {
             "<p>Get a <code>Parameter</code>, see <a href=\"https://x\">the guide</a> &amp; <i>more</i>.</p> <p>Second.</p>",
         );
         assert_eq!(md, "Get a `Parameter`, see [the guide](https://x) & *more*.");
+    }
+
+    #[test]
+    fn embedded_models_decode_lazily_within_the_cache_bound() {
+        let m = BotocoreModels::embedded().unwrap();
+        assert!(m.services().len() > 400);
+        assert_eq!(m.canonical_name("runtime.sagemaker"), Some("sagemaker-runtime"));
+        let first = m.service("ssm").unwrap();
+        for s in m.services().iter().take(CACHED_SERVICES + 10) {
+            assert!(m.service(&s.name).is_some(), "{}", s.name);
+        }
+        assert!(m.cache.lock().unwrap().entries.len() <= CACHED_SERVICES);
+        // An evicted model decodes again to the same content; holders of the old Arc keep theirs.
+        let again = m.service("ssm").unwrap();
+        assert_eq!(first.operations.len(), again.operations.len());
+        assert!(m.service("no-such-service").is_none());
+        assert!(m.resources("dynamodb").unwrap().resource("Table").is_some());
     }
 
     #[test]
