@@ -184,9 +184,23 @@ fn check_globals(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let Some(v) = e.value else { continue };
+        // Allowed keys are validated like the same property on a resource of the section's type.
+        let rt = ctx.data.resource_type(&format!("AWS::Serverless::{name}"));
+        let shapes = rt.as_ref().and_then(|rt| match &rt.shapes[rt.properties as usize].kind {
+            ShapeKind::Object { properties, .. } => Some(properties),
+            _ => None,
+        });
+        let mut validator = rt.clone().map(|rt| Validator::new(t, ctx.data, rt, ALIAS_BUDGET));
         for k in tree.entries(v) {
             let key = tree.key_str(k);
             if section.properties.iter().any(|p| p == key) {
+                let property = shapes.and_then(|ps| ps.iter().find(|p| p.name == key));
+                if let (Some(p), Some(val), Some(v)) = (property, k.value, validator.as_mut()) {
+                    // SAM's own event and policy rules run on each resource after the merge.
+                    if key != "Events" {
+                        v.value_under(val, p.shape, key, Some(tree.node(k.key).range));
+                    }
+                }
                 continue;
             }
             let range = tree.node(k.key).range;
@@ -199,6 +213,9 @@ fn check_globals(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 None => d.message.push_str(": set it on each resource instead"),
             }
             out.push(d);
+        }
+        if let Some(v) = validator {
+            out.extend(v.finish().0);
         }
     }
 }
@@ -723,6 +740,10 @@ Globals:
 #   ^^^^^^^^^^^^ error SW4003: 'FunctionName' cannot be set in Globals.Function: set it on each resource instead
     Runtme: python3.13
 #   ^^^^^^ error SW4003: 'Runtme' cannot be set in Globals.Function; did you mean 'Runtime'?
+    MemorySize: 100000
+#               ^^^^^^ error SW2009: 'MemorySize' is 100000 but must be at most 32768
+    Architectures: arm64
+#                  ^^^^^ error SW2004: 'Architectures' must be a list, not a single value
 Resources:
   Queue:
     Type: AWS::SQS::Queue

@@ -210,7 +210,9 @@ impl<'a> Validator<'a> {
         let tree = &self.t.tree;
         for e in tree.entries(map) {
             let key = tree.key_str(e);
-            if skip.contains(&key) || key == "Fn::Transform" {
+            // `Fn::Transform` (AWS::Include) and `Fn::ForEach::*` (language extensions) expand
+            // into properties at deployment time.
+            if skip.contains(&key) || key.starts_with("Fn::") {
                 continue;
             }
             match properties.iter().find(|p| p.name == key) {
@@ -687,15 +689,18 @@ fn runtime_finding(info: &RuntimeInfo, today: &str, range: TextRange) -> Option<
 }
 
 /// The compiled form of a schema pattern, or `None` when `regex` cannot compile it (ECMA features
-/// such as look-arounds): such patterns are not checked.
-fn compiled(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// such as look-arounds): such patterns are not checked. Shared through an `Arc` because a cloned
+/// `Regex` starts with an empty matching cache, which costs more than the match itself.
+fn compiled(pattern: &str) -> Option<Arc<Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Regex>>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    cache
-        .entry(pattern.to_owned())
-        .or_insert_with(|| regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok())
-        .clone()
+    if let Some(found) = cache.get(pattern) {
+        return found.clone();
+    }
+    let built = regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok().map(Arc::new);
+    cache.insert(pattern.to_owned(), built.clone());
+    built
 }
 
 #[cfg(test)]
