@@ -196,8 +196,15 @@ async function waitForOutput(page, pattern, what) {
 // Steps
 
 const STEPS = {
-  /** The VSIX installed by the script shows up in the Extensions view and activates: its log names the server. */
+  /**
+   * The example project is open, and the VSIX installed by the script shows up in the Extensions view and activates:
+   * its log names the server binary it uses.
+   */
   async install(page) {
+    await page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'template.yaml' })
+      .first()
+      .waitFor({ state: 'visible' });
     await runCommand(page, 'Extensions: Show Enabled Extensions');
     await page
       .locator('.extensions-viewlet .monaco-list-row', { hasText: 'samwise: AWS SAM for Python' })
@@ -267,6 +274,14 @@ const STEPS = {
     const stopped = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-stackframe').first();
     await stopped.waitFor({ state: 'attached' });
     await page.locator('.tabs-container .tab.active', { hasText: 'app.py' }).waitFor({ state: 'visible' });
+    // VS Code puts the cursor on the top frame's line, so the status bar tells where the session stopped.
+    await page
+      .locator('[id="status.editor.selection"]', { hasText: new RegExp(`Ln ${line}, Col`) })
+      .waitFor({ state: 'visible' })
+      .catch(async () => {
+        const at = await page.locator('[id="status.editor.selection"]').innerText().catch(() => '?');
+        throw new Error(`stopped, but not on the breakpoint's line ${line} (status bar: ${at})`);
+      });
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
   },
