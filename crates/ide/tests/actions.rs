@@ -144,6 +144,36 @@ Resources:
 }
 
 #[test]
+fn create_a_missing_parameter_in_a_broken_template() {
+    actions(
+        r#"Parameters:
+  Stage:
+    Type: String
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Ref Prefi$0x
+      Tags
+"#,
+        expect![[r#"
+            == Create parameter 'Prefix' [quickfix SW3001 preferred]
+            Parameters:
+              Stage:
+                Type: String
+              Prefix:
+                Type: String
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Ref Prefix
+                  Tags
+        "#]],
+    );
+}
+
+#[test]
 fn create_a_missing_parameter_in_json() {
     actions(
         r#"{

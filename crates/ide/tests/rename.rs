@@ -270,6 +270,42 @@ Resources:
 }
 
 #[test]
+fn renaming_in_a_broken_template() {
+    // A key without its colon and an unclosed flow mapping: the names around them still rename.
+    rename(
+        r#"Parameters:
+  Env:
+    Type: String
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${Env}-x"
+      Tags
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: { TopicName: !Ref E$0nv
+"#,
+        "Stage",
+        expect![[r#"
+            rename 12:35-12:38 "Env"
+            Parameters:
+              Stage:
+                Type: String
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Sub "${Stage}-x"
+                  Tags
+              Topic:
+                Type: AWS::SNS::Topic
+                Properties: { TopicName: !Ref Stage
+        "#]],
+    );
+}
+
+#[test]
 fn renaming_in_json_keeps_the_quotes() {
     rename(
         r#"{
