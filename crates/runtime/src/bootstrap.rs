@@ -41,8 +41,9 @@ pub fn install(family: RuntimeFamily, cache_dir: &Path) -> io::Result<Option<Pat
         return Ok(Some(path));
     }
     std::fs::create_dir_all(&dir)?;
-    // Write to a unique temporary name and rename: parallel invocations never see a half-written file.
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Write to a unique temporary name (unique across processes and threads) and rename: parallel
+    // invocations never see a half-written file.
+    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, &path)?;
     Ok(Some(path))

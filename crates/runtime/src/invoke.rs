@@ -528,7 +528,8 @@ impl Running {
                     break InvokeResult::Timeout { payload: Bytes::from(payload.to_string()) };
                 }
                 _ = sample.tick() => {
-                    peak = peak.max(self.pid.and_then(process::group_rss_bytes).unwrap_or(0));
+                    let watchdog = self.watchdog.as_ref().and_then(Child::id);
+                    peak = peak.max(self.pid.and_then(|pid| process::group_rss_bytes(pid, watchdog)).unwrap_or(0));
                 }
             }
         };
@@ -551,7 +552,10 @@ impl Running {
             let _ = tokio::time::timeout(SETTLE_GRACE, settle).await;
         }
         if let Some(pid) = self.pid {
-            peak = peak.max(process::group_rss_bytes(pid).unwrap_or(0)).max(process::peak_rss_bytes(pid).unwrap_or(0));
+            let watchdog = self.watchdog.as_ref().and_then(Child::id);
+            peak = peak
+                .max(process::group_rss_bytes(pid, watchdog).unwrap_or(0))
+                .max(process::peak_rss_bytes(pid).unwrap_or(0));
         }
         self.terminate().await;
         let drain = async { while self.readers.join_next().await.is_some() {} };

@@ -22,7 +22,7 @@
 //!   rather than hand-parsed requests; body size limits come with it).
 //! - serde, serde_json: Lambda's JSON payloads and the `--env-vars` file.
 //! - uuid: request ids in Lambda's format.
-//! - samwise-syntax: the project's error-tolerant YAML/JSON tree, for reading templates.
+//! - samwise-syntax, samwise-template: the project's template model (the function list with Globals).
 //! - nix (Unix): process groups, signals and the parent-death signal without hand-written FFI.
 
 pub mod api;

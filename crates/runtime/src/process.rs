@@ -62,10 +62,12 @@ pub fn group_alive(pgid: u32) -> bool {
     !group_members(pgid).is_empty()
 }
 
-/// Resident memory of the whole process group led by `pgid`, in bytes (Linux; `None` elsewhere).
+/// Resident memory of the process group led by `pgid`, in bytes, leaving out `exclude` (our
+/// watchdog, which is not the function's) (Linux; `None` elsewhere).
 #[cfg(target_os = "linux")]
-pub fn group_rss_bytes(pgid: u32) -> Option<u64> {
-    let members = group_members(pgid);
+pub fn group_rss_bytes(pgid: u32, exclude: Option<u32>) -> Option<u64> {
+    let mut members = group_members(pgid);
+    members.retain(|pid| Some(*pid) != exclude);
     if members.is_empty() {
         return None;
     }
@@ -73,7 +75,7 @@ pub fn group_rss_bytes(pgid: u32) -> Option<u64> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn group_rss_bytes(_pgid: u32) -> Option<u64> {
+pub fn group_rss_bytes(_pgid: u32, _exclude: Option<u32>) -> Option<u64> {
     None
 }
 
@@ -154,7 +156,7 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         assert!(members.len() >= 2, "sh and sleep expected in group {pid}: {members:?}");
-        assert!(group_rss_bytes(pid).unwrap() > 0);
+        assert!(group_rss_bytes(pid, None).unwrap() > 0);
         kill_group(pid);
         child.wait().await.unwrap();
         // The orphaned grandchild is reaped by init asynchronously; SIGKILL is not ignorable, so it

@@ -1,9 +1,6 @@
-//! Function resolution from a SAM template: the Lambda functions of a template as [`FunctionConfig`]s,
-//! with SAM `Globals` applied and `Ref`/`Sub`/`GetAtt`/`Join` in environment values replaced by local
-//! stand-ins.
-//!
-//! Built on the `samwise-syntax` tree because the template model's function listing did not exist
-//! yet when local invocation was written; it reads only what running a function needs.
+//! Function resolution from a SAM template: the template's Lambda functions (as `samwise-template`
+//! lists them, SAM `Globals` applied) turned into runnable [`FunctionConfig`]s, with `Ref`, `Sub`,
+//! `GetAtt` and `Join` in property and environment values replaced by local stand-ins.
 //!
 //! Stand-ins, as `sam local` uses them: parameters take their override, else their `Default`;
 //! pseudo parameters get fixed local values ([`pseudo_parameter`]); a `Ref` to a resource and a
@@ -13,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use samwise_syntax::{Format, NodeId, NodeKind, Tree};
+use samwise_syntax::Format;
+use samwise_template::{FunctionDef, Template, Value};
 
 use crate::config::FunctionConfig;
 
@@ -57,31 +55,21 @@ pub fn functions(
     overrides: &BTreeMap<String, String>,
     region: &str,
 ) -> Result<Functions, String> {
-    let tree = samwise_syntax::parse(text, Format::detect(Some(path), text));
+    let template = Template::parse(text, Format::detect(Some(path), text));
+    let tree = &template.tree;
     let Some(root) = tree.root().filter(|r| tree.mapping(*r).is_some()) else {
         return Err(format!("{}: not a template (expected a mapping with Resources)", path.display()));
     };
-    let Some(resources) = tree.get_value(root, "Resources").filter(|r| tree.mapping(*r).is_some()) else {
+    if tree.get_value(root, "Resources").is_none_or(|r| tree.mapping(r).is_none()) {
         return Err(format!("{}: the template has no Resources section", path.display()));
-    };
+    }
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let cx = Context { tree: &tree, root, resources, overrides, region, base: &base };
-    let globals = tree
-        .get_value(root, "Globals")
-        .and_then(|g| tree.get_value(g, "Function"))
-        .filter(|g| tree.mapping(*g).is_some());
-
+    let cx = Context { template: &template, overrides, region, base: &base };
     let mut out = Functions::default();
-    for entry in tree.entries(resources) {
-        let id = tree.key_str(entry).to_owned();
-        let Some(resource) = entry.value else { continue };
-        if tree.get_value(resource, "Type").and_then(|t| tree.as_str(t)) != Some("AWS::Serverless::Function") {
-            continue;
-        }
-        let props = tree.get_value(resource, "Properties");
-        match cx.function(&id, props, globals) {
-            Ok(f) => out.runnable.push(f),
-            Err(reason) => out.unrunnable.push(Unrunnable { logical_id: id, reason }),
+    for def in template.functions() {
+        match cx.function(&def) {
+            Ok(config) => out.runnable.push(config),
+            Err(reason) => out.unrunnable.push(Unrunnable { logical_id: def.logical_id.clone(), reason }),
         }
     }
     Ok(out)
@@ -104,26 +92,18 @@ pub fn pseudo_parameter(name: &str, region: &str) -> Option<String> {
 }
 
 struct Context<'a> {
-    tree: &'a Tree,
-    root: NodeId,
-    resources: NodeId,
+    template: &'a Template,
     overrides: &'a BTreeMap<String, String>,
     region: &'a str,
     base: &'a Path,
 }
 
 impl Context<'_> {
-    /// The property `name`: the function's own value, else the Globals value.
-    fn prop(&self, props: Option<NodeId>, globals: Option<NodeId>, name: &str) -> Option<NodeId> {
-        props.and_then(|p| self.tree.get_value(p, name)).or_else(|| globals.and_then(|g| self.tree.get_value(g, name)))
-    }
-
-    fn function(&self, id: &str, props: Option<NodeId>, globals: Option<NodeId>) -> Result<TemplateFunction, String> {
-        let tree = self.tree;
+    fn function(&self, def: &FunctionDef) -> Result<TemplateFunction, String> {
+        let id = def.logical_id.as_str();
         let mut warnings = Vec::new();
-        let text = |name: &str, warnings: &mut Vec<String>| -> Option<String> {
-            let node = self.prop(props, globals, name)?;
-            match self.value(node) {
+        let mut text = |name: &str, value: Option<&Value>| -> Option<String> {
+            match self.resolve(value?) {
                 Ok(v) => v,
                 Err(e) => {
                     warnings.push(format!("{id}.{name}: {e}"));
@@ -131,23 +111,23 @@ impl Context<'_> {
                 }
             }
         };
-        if text("PackageType", &mut warnings).as_deref() == Some("Image") {
+        if text("PackageType", def.package_type.as_ref()).as_deref() == Some("Image") {
             return Err(
                 "PackageType Image functions run in containers; local invocation without Docker runs zip functions"
                     .into(),
             );
         }
-        if self.prop(props, globals, "InlineCode").is_some() {
+        if def.inline_code.is_some() {
             return Err(
-                "InlineCode is not supported by local invocation; move the code to a file and use CodeUri".into()
+                "inline code is not supported by local invocation; move the code to a file and use CodeUri".into()
             );
         }
-        let code_dir = match self.prop(props, globals, "CodeUri") {
-            None => self.base.to_path_buf(),
-            Some(node) if tree.mapping(node).is_some() && tree.get_value(node, "Bucket").is_some() => {
-                return Err("CodeUri points to S3; local invocation needs a local directory".into());
+        let code_dir = match &def.code_uri {
+            None if def.resource_type == "AWS::Serverless::Function" => self.base.to_path_buf(),
+            None | Some(Value::Map(_)) => {
+                return Err("the code is in S3; local invocation needs a local directory (CodeUri)".into());
             }
-            Some(node) => match self.value(node) {
+            Some(value) => match self.resolve(value) {
                 Ok(Some(uri)) if uri.starts_with("s3://") => {
                     return Err(format!("CodeUri {uri} is in S3; local invocation needs a local directory"));
                 }
@@ -155,180 +135,103 @@ impl Context<'_> {
                 _ => return Err("CodeUri must be a local path".into()),
             },
         };
-        let handler = text("Handler", &mut warnings).ok_or("Handler is missing")?;
-        let runtime = text("Runtime", &mut warnings).ok_or("Runtime is missing")?;
+        let handler = text("Handler", def.handler.as_ref()).ok_or("Handler is missing")?;
+        let runtime = text("Runtime", def.runtime.as_ref()).ok_or("Runtime is missing")?;
 
         let mut config = FunctionConfig::new(id, code_dir, &handler, &runtime);
         config.region = self.region.to_owned();
-        if let Some(t) = text("Timeout", &mut warnings) {
+        if let Some(t) = text("Timeout", def.timeout.as_ref()) {
             let secs: f64 = t.parse().map_err(|_| format!("Timeout `{t}` is not a number of seconds"))?;
             config.timeout = Duration::from_secs_f64(secs.max(0.0));
         }
-        if let Some(m) = text("MemorySize", &mut warnings) {
+        if let Some(m) = text("MemorySize", def.memory_size.as_ref()) {
             config.memory_mb = m.parse().map_err(|_| format!("MemorySize `{m}` is not a number of MB"))?;
         }
-        if let Some(arch) = self.prop(props, globals, "Architectures") {
-            config.architectures = tree.items(arch).iter().filter_map(|a| self.value(*a).ok().flatten()).collect();
+        if !def.architectures.is_empty() {
+            config.architectures = def.architectures.iter().filter_map(|a| self.resolve(a).ok().flatten()).collect();
         }
-
-        // Environment variables merge: Globals first, then the function's own (SAM merges the maps).
-        let scopes = [globals, props];
-        for scope in scopes.into_iter().flatten() {
-            let vars = tree.get_value(scope, "Environment").and_then(|e| tree.get_value(e, "Variables"));
-            for entry in vars.map(|v| tree.entries(v)).unwrap_or_default() {
-                let key = tree.key_str(entry).to_owned();
-                match entry.value.map(|v| self.value(v)) {
-                    Some(Ok(Some(value))) => {
-                        config.env.insert(key, value);
-                    }
-                    Some(Ok(None)) | None => {
-                        config.env.remove(&key);
-                    }
-                    Some(Err(e)) => {
-                        warnings.push(format!("{id}: environment variable {key}: {e}; it is left unset"));
-                        config.env.remove(&key);
-                    }
+        for (key, value) in &def.environment {
+            match self.resolve(value) {
+                Ok(Some(v)) => {
+                    config.env.insert(key.clone(), v);
                 }
+                Ok(None) => {}
+                Err(e) => warnings.push(format!("{id}: environment variable {key}: {e}; it is left unset")),
             }
         }
-
-        // Layers: the Globals list comes before the function's own, as SAM merges lists.
-        for scope in scopes.into_iter().flatten() {
-            let Some(layers) = tree.get_value(scope, "Layers") else { continue };
-            for layer in tree.items(layers) {
-                match self.layer_dir(*layer) {
-                    Ok(dir) => config.layers.push(dir),
-                    Err(e) => warnings.push(format!("{id}: {e}")),
-                }
+        for layer in &def.layers {
+            match self.layer_dir(layer) {
+                Ok(dir) => config.layers.push(dir),
+                Err(e) => warnings.push(format!("{id}: {e}")),
             }
         }
         Ok(TemplateFunction { logical_id: id.to_owned(), config, warnings })
     }
 
-    /// The local directory of a layer given as `!Ref LayerResource`.
-    fn layer_dir(&self, node: NodeId) -> Result<PathBuf, String> {
-        let tree = self.tree;
-        let Some(target) = self.ref_target(node) else {
-            let shown = self.value(node).ok().flatten().unwrap_or_default();
+    /// The local directory of a layer given as `!Ref LayerResource` with a local ContentUri.
+    fn layer_dir(&self, layer: &Value) -> Result<PathBuf, String> {
+        let Value::Ref(target) = layer else {
+            let shown = self.resolve(layer).ok().flatten().unwrap_or_default();
             return Err(format!("layer {shown} is not defined in this template and is skipped locally"));
         };
-        let resource = tree.get_value(self.resources, &target).ok_or(format!("layer {target} is not a resource"))?;
-        let props = tree.get_value(resource, "Properties");
-        let content = props
+        let tree = &self.template.tree;
+        let resource = self.template.resource(target).ok_or(format!("layer {target} is not a resource"))?;
+        let content = resource
+            .properties
             .and_then(|p| tree.get_value(p, "ContentUri").or_else(|| tree.get_value(p, "Content")))
-            .and_then(|c| self.value(c).ok().flatten())
+            .and_then(|c| self.resolve(&self.template.value(c)).ok().flatten())
             .filter(|c| !c.starts_with("s3://"))
             .ok_or(format!("layer {target} has no local ContentUri and is skipped locally"))?;
         Ok(self.base.join(content))
     }
 
-    /// The target of `!Ref X` / `{"Ref": X}`, if `node` is one.
-    fn ref_target(&self, node: NodeId) -> Option<String> {
-        let (name, arg) = self.intrinsic(node)?;
-        (name == "Ref").then(|| self.tree.as_str(arg).map(str::to_owned)).flatten()
-    }
-
-    /// `(function name without Fn::, argument)` for an intrinsic in tag or mapping form.
-    fn intrinsic(&self, node: NodeId) -> Option<(String, NodeId)> {
-        let tree = self.tree;
-        if let Some(tag) = tree.tag(node) {
-            let name = tag.trim_start_matches('!');
-            return Some((name.to_owned(), node));
-        }
-        let entries = tree.entries(node);
-        if let [entry] = entries {
-            let key = tree.key_str(entry);
-            if key == "Ref" || key.starts_with("Fn::") {
-                return Some((key.trim_start_matches("Fn::").to_owned(), entry.value?));
-            }
-        }
-        None
-    }
-
-    /// The string value of a node with intrinsics resolved; `Ok(None)` for `AWS::NoValue`.
-    fn value(&self, node: NodeId) -> Result<Option<String>, String> {
-        let tree = self.tree;
-        if let Some((name, arg)) = self.intrinsic(node) {
-            return self.intrinsic_value(&name, arg);
-        }
-        match tree.kind(node) {
-            NodeKind::Scalar(s) if s.is_null() => Ok(Some(String::new())),
-            NodeKind::Scalar(s) => Ok(Some(s.value.clone())),
-            _ => Err("expected a text value".into()),
-        }
-    }
-
-    fn intrinsic_value(&self, name: &str, arg: NodeId) -> Result<Option<String>, String> {
-        let tree = self.tree;
-        // A tagged node is its own argument: `!Ref X` is the scalar X with tag !Ref.
-        let scalar = |id: NodeId| tree.as_str(id).map(str::to_owned);
-        match name {
-            "Ref" => {
-                let target = scalar(arg).ok_or("Ref needs a name")?;
-                if target == "AWS::NoValue" {
-                    return Ok(None);
+    /// The text of a value with intrinsics replaced by stand-ins; `Ok(None)` for `AWS::NoValue`.
+    fn resolve(&self, value: &Value) -> Result<Option<String>, String> {
+        match value {
+            Value::String(s) => Ok(Some(s.clone())),
+            Value::Null => Ok(Some(String::new())),
+            Value::Ref(name) if name == "AWS::NoValue" => Ok(None),
+            Value::Ref(name) => self.name_value(name).map(Some),
+            Value::GetAtt(resource, _) => match self.template.resource(resource) {
+                Some(_) => Ok(Some(resource.clone())),
+                None => Err(format!("GetAtt on unknown resource {resource}")),
+            },
+            Value::Sub(template, vars) => self.substitute(template, vars).map(Some),
+            Value::Join(delimiter, parts) => {
+                let mut out = Vec::new();
+                for part in parts {
+                    out.extend(self.resolve(part)?);
                 }
-                self.name_value(&target).map(Some)
+                Ok(Some(out.join(delimiter)))
             }
-            "GetAtt" => {
-                let target = match scalar(arg) {
-                    Some(s) => s.split('.').next().unwrap_or_default().to_owned(),
-                    None => tree.items(arg).first().and_then(|i| scalar(*i)).ok_or("GetAtt needs a resource")?,
-                };
-                if tree.get_value(self.resources, &target).is_none() {
-                    return Err(format!("GetAtt on unknown resource {target}"));
-                }
-                Ok(Some(target))
-            }
-            "Sub" => {
-                let (template, vars) = match scalar(arg) {
-                    Some(s) => (s, None),
-                    None => {
-                        let items = tree.items(arg);
-                        let s = items.first().and_then(|i| scalar(*i)).ok_or("Sub needs a string")?;
-                        (s, items.get(1).copied())
-                    }
-                };
-                self.substitute(&template, vars).map(Some)
-            }
-            "Join" => {
-                let items = tree.items(arg);
-                let delimiter = items.first().and_then(|i| scalar(*i)).ok_or("Join needs a delimiter")?;
-                let list = items.get(1).ok_or("Join needs a list")?;
-                let mut parts = Vec::new();
-                for item in tree.items(*list) {
-                    if let Some(v) = self.value(*item)? {
-                        parts.push(v);
-                    }
-                }
-                Ok(Some(parts.join(&delimiter)))
-            }
-            other => Err(format!("the intrinsic function {other} has no local stand-in")),
+            Value::List(_) | Value::Map(_) => Err("expected a text value".into()),
+            Value::Other(name) => Err(format!("the intrinsic function {name} has no local stand-in")),
         }
     }
 
     /// A parameter's override or default, a pseudo parameter's local value, or a resource's logical id.
     fn name_value(&self, name: &str) -> Result<String, String> {
-        let tree = self.tree;
+        let tree = &self.template.tree;
         if let Some(v) = self.overrides.get(name) {
             return Ok(v.clone());
         }
         if let Some(v) = pseudo_parameter(name, self.region) {
             return Ok(v);
         }
-        if let Some(param) = tree.get_value(self.root, "Parameters").and_then(|p| tree.get_value(p, name)) {
-            return match tree.get_value(param, "Default").and_then(|d| tree.as_str(d)) {
+        if let Some(param) = self.template.parameter(name) {
+            let default = param.value.and_then(|p| tree.get_value(p, "Default")).and_then(|d| tree.as_str(d));
+            return match default {
                 Some(d) => Ok(d.to_owned()),
                 None => Err(format!("parameter {name} has no Default; pass --parameter-overrides {name}=VALUE")),
             };
         }
-        if tree.get_value(self.resources, name).is_some() {
+        if self.template.resource(name).is_some() {
             return Ok(name.to_owned());
         }
         Err(format!("{name} is neither a parameter nor a resource of this template"))
     }
 
-    fn substitute(&self, template: &str, vars: Option<NodeId>) -> Result<String, String> {
+    fn substitute(&self, template: &str, vars: &[(String, Value)]) -> Result<String, String> {
         let mut out = String::new();
         let mut rest = template;
         while let Some(start) = rest.find("${") {
@@ -340,10 +243,10 @@ impl Context<'_> {
                 out.push_str("${");
                 out.push_str(literal);
                 out.push('}');
-            } else if let Some(v) = vars.and_then(|m| self.tree.get_value(m, name)) {
-                out.push_str(&self.value(v)?.unwrap_or_default());
+            } else if let Some((_, v)) = vars.iter().find(|(k, _)| k == name) {
+                out.push_str(&self.resolve(v)?.unwrap_or_default());
             } else if let Some((resource, _attr)) = name.split_once('.').filter(|_| !name.starts_with("AWS::")) {
-                if self.tree.get_value(self.resources, resource).is_none() {
+                if self.template.resource(resource).is_none() {
                     return Err(format!("Sub refers to unknown resource {resource}"));
                 }
                 out.push_str(resource);
@@ -451,7 +354,7 @@ Resources:
         );
         let warnings = first.warnings.join("\n");
         assert!(warnings.contains("Secret has no Default"), "{warnings}");
-        assert!(warnings.contains("Select has no local stand-in"), "{warnings}");
+        assert!(warnings.contains("Fn::Select has no local stand-in"), "{warnings}");
         assert!(warnings.contains("layer:remote:1 is not defined"), "{warnings}");
 
         let second = &fns.runnable[1];

@@ -382,3 +382,28 @@ async fn interpreter_args_go_before_the_client_script() {
     assert_eq!(got["env"]["APP_EXTRA"], "e");
     assert_eq!(got["dev_mode"], true);
 }
+
+#[tokio::test]
+async fn runs_under_debugpy() {
+    // What the debug adapter does: the interpreter runs debugpy, which runs the client script. Without
+    // --wait-for-client the function runs to the end with the debugger attached to nothing.
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    assert!(venv.exists(), "{} is missing: run scripts/test-env.sh (it installs debugpy)", venv.display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut config = python("echo");
+    config.interpreter = Some(venv);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let options = LaunchOptions {
+        interpreter_args: ["-m", "debugpy", "--listen", &format!("127.0.0.1:{port}")].map(Into::into).to_vec(),
+        output: Some(tx),
+        cache_dir: Some(cache_dir()),
+        ..LaunchOptions::default()
+    };
+    let outcome = invoke(config, br#"{"debugged": true}"#.to_vec(), options).await.unwrap();
+    let mut lines = Vec::new();
+    while let Ok(line) = rx.try_recv() {
+        lines.push(line);
+    }
+    assert!(outcome.result.is_success(), "{:?}\n{lines:?}", outcome.result);
+    assert_eq!(json_of(&outcome.result)["event"], json!({"debugged": true}));
+}
