@@ -68,8 +68,7 @@ fn occurrences(a: &Analysis, t: &Template, target: &Target) -> Result<Vec<TextRa
         t.references
             .iter()
             .filter(|r| {
-                r.target.len() > name.len()
-                    && r.target.starts_with(name)
+                derived_from(t, &r.target) == Some(name)
                     && definition_of(t, Namespace::Entity, &r.target).is_none()
                     && t.is_sam_generated(&r.target)
             })
@@ -150,22 +149,22 @@ fn check_new_name(t: &Template, target: &Target, new_name: &str) -> Result<(), S
     Ok(())
 }
 
+/// The SAM resource a generated name is derived from: the longest SAM resource name that is a
+/// prefix of it (`ApiGatewayRole` comes from `ApiGateway`, not from `Api`, when both exist).
+fn derived_from<'t>(t: &'t Template, name: &str) -> Option<&'t str> {
+    t.resources
+        .iter()
+        .filter(|r| r.is_sam() && name.len() > r.name.len() && name.starts_with(&r.name))
+        .filter(|r| {
+            let rest = &name[r.name.len()..];
+            rest.starts_with('.') || rest.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+        .map(|r| r.name.as_str())
+        .max_by_key(|n| n.len())
+}
+
 /// Whether SAM generates `name` for this template from something other than `renamed` (whose
 /// derived names follow it to the new name, so `MyFunction` -> `MyFunction2` is fine).
 fn generated_by_another(t: &Template, name: &str, renamed: &str) -> bool {
-    if !t.is_sam_generated(name) {
-        return false;
-    }
-    let from_resource = |r: &&samwise_template::Resource| {
-        r.is_sam() && name.len() > r.name.len() && name.starts_with(&r.name) && {
-            let rest = &name[r.name.len()..];
-            rest.starts_with('.') || rest.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        }
-    };
-    let mut sources = t.resources.iter().filter(from_resource);
-    let only_renamed = sources.all(|r| r.name == renamed);
-    !only_renamed
-        || ["ServerlessRestApi", "ServerlessHttpApi", "ServerlessDeploymentApplication", "CodeDeployServiceRole"]
-            .iter()
-            .any(|p| name.starts_with(p))
+    t.is_sam_generated(name) && derived_from(t, name) != Some(renamed)
 }

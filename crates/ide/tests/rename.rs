@@ -162,6 +162,43 @@ fn renaming_a_sam_function_renames_the_names_sam_derives_from_it() {
 }
 
 #[test]
+fn names_derived_from_a_longer_sam_resource_stay() {
+    rename(
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: app.handler, Runtime: python3.12, CodeUri: src/ }
+  ApiGateway:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: prod }
+Outputs:
+  Url:
+    Value: !Sub "https://${ApiGateway}.execute-api/${ApiGateway.Stage}/${A$0pi.Alias}"
+  Role:
+    Value: !GetAtt ApiRole.Arn
+"#,
+        "Backend",
+        expect![[r#"
+            rename 11:74-11:77 "Api"
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Backend:
+                Type: AWS::Serverless::Function
+                Properties: { Handler: app.handler, Runtime: python3.12, CodeUri: src/ }
+              ApiGateway:
+                Type: AWS::Serverless::Api
+                Properties: { StageName: prod }
+            Outputs:
+              Url:
+                Value: !Sub "https://${ApiGateway}.execute-api/${ApiGateway.Stage}/${Backend.Alias}"
+              Role:
+                Value: !GetAtt BackendRole.Arn
+        "#]],
+    );
+}
+
+#[test]
 fn renaming_a_condition_and_a_mapping() {
     rename(
         &SAM.replacen("Condition: IsProd\n    DependsOn", "Condition: IsP$0rod\n    DependsOn", 1),
