@@ -183,13 +183,19 @@ pub mod to_proto {
         }
     }
 
-    /// A completion item; `data` lets `completionItem/resolve` find the analysis item again.
+    /// A completion item; `data` lets `completionItem/resolve` find the analysis item again. Clients
+    /// without snippet support get the snippet's text with its placeholders filled by their defaults.
     pub fn completion_item(
         view: TextView<'_>,
         item: &ide::CompletionItem,
+        snippets: bool,
         data: serde_json::Value,
     ) -> lsp::CompletionItem {
-        let format = if item.is_snippet { lsp::InsertTextFormat::SNIPPET } else { lsp::InsertTextFormat::PLAIN_TEXT };
+        let (format, new_text) = match (item.is_snippet, snippets) {
+            (true, true) => (lsp::InsertTextFormat::SNIPPET, item.insert_text.clone()),
+            (true, false) => (lsp::InsertTextFormat::PLAIN_TEXT, snippet_to_plain(&item.insert_text)),
+            (false, _) => (lsp::InsertTextFormat::PLAIN_TEXT, item.insert_text.clone()),
+        };
         lsp::CompletionItem {
             label: item.label.clone(),
             kind: Some(completion_kind(item.kind)),
@@ -200,11 +206,58 @@ pub mod to_proto {
             insert_text_format: Some(format),
             text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
                 range: range(view, item.replace_range),
-                new_text: item.insert_text.clone(),
+                new_text,
             })),
             data: Some(data),
             ..Default::default()
         }
+    }
+
+    /// The text a snippet inserts with every placeholder at its default: `${1:x}` is `x`, `$1` and
+    /// `$0` are nothing, `${1|a,b|}` is `a`, and `\$` is `$`.
+    pub fn snippet_to_plain(snippet: &str) -> String {
+        let mut out = String::with_capacity(snippet.len());
+        let mut chars = snippet.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.extend(chars.next()),
+                '$' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                    while chars.next_if(char::is_ascii_digit).is_some() {}
+                }
+                '$' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    while chars.next_if(char::is_ascii_alphanumeric).is_some() {}
+                    match chars.next() {
+                        // `${1:default}`: keep the default, which may itself hold placeholders.
+                        Some(':') => {
+                            let mut depth = 1;
+                            let mut inner = String::new();
+                            for c in chars.by_ref() {
+                                match c {
+                                    '{' => depth += 1,
+                                    '}' => depth -= 1,
+                                    _ => {}
+                                }
+                                if depth == 0 {
+                                    break;
+                                }
+                                inner.push(c);
+                            }
+                            out.push_str(&snippet_to_plain(&inner));
+                        }
+                        // `${1|a,b|}`: the first choice.
+                        Some('|') => {
+                            let choices: String = chars.by_ref().take_while(|&c| c != '|').collect();
+                            out.push_str(choices.split(',').next().unwrap_or(""));
+                            chars.next_if_eq(&'}');
+                        }
+                        _ => {}
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
     }
 
     pub fn documentation(markdown_text: String) -> lsp::Documentation {
@@ -376,6 +429,15 @@ mod tests {
                 rope.byte_to_char(text.find('\r').unwrap())
             );
         }
+    }
+
+    #[test]
+    fn snippets_become_plain_text_for_clients_without_snippet_support() {
+        let plain = to_proto::snippet_to_plain;
+        assert_eq!(plain("Type: ${1:AWS::S3::Bucket}\nProperties:\n  $0"), "Type: AWS::S3::Bucket\nProperties:\n  ");
+        assert_eq!(plain("!Sub '\\${${1:Stage}}'"), "!Sub '${Stage}'");
+        assert_eq!(plain("Runtime: ${2|python3.12,python3.13|}$0"), "Runtime: python3.12");
+        assert_eq!(plain("${1:outer ${2:inner}}"), "outer inner");
     }
 
     #[test]

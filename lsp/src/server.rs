@@ -59,6 +59,7 @@ struct ClientFlags {
     config_pull: bool,
     config_dynamic_registration: bool,
     hierarchical_symbols: bool,
+    snippets: bool,
     /// The client pulls diagnostics itself (`textDocument/diagnostic`); pushing them too would make
     /// it show every finding twice.
     pulls_diagnostics: bool,
@@ -329,6 +330,11 @@ fn client_flags(caps: &ClientCapabilities) -> ClientFlags {
             .and_then(|t| t.document_symbol.as_ref())
             .and_then(|s| s.hierarchical_document_symbol_support)
             .unwrap_or(false),
+        snippets: td
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false),
         pulls_diagnostics: td.is_some_and(|t| t.diagnostic.is_some()),
         diagnostic_refresh: ws.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false),
     }
@@ -477,12 +483,13 @@ impl LanguageServer for Server {
         let Some(snap) = self.snapshot(&pos.text_document.uri)? else { return Ok(None) };
         let offset = from_proto::offset(snap.view(), pos.position);
         let items = self.run("completion", || snap.analysis.completions(offset))?;
+        let snippets = self.lock().client.snippets;
         let lsp_items = items
             .iter()
             .enumerate()
             .map(|(i, item)| {
                 let data = json!({ "uri": snap.uri.as_str(), "version": snap.version, "index": i });
-                to_proto::completion_item(snap.view(), item, data)
+                to_proto::completion_item(snap.view(), item, snippets, data)
             })
             .collect();
         self.lock().completions = Some(CompletionCache {

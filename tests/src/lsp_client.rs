@@ -164,6 +164,11 @@ impl LspClient {
         })
     }
 
+    /// The server's process id (for reading its resource use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.shared.lock().stderr.clone()
