@@ -269,13 +269,9 @@ fn js_export(text: &str, func: &str) -> Option<TextRange> {
         }
         if in_list {
             // Shorthand entries (`func,`) and renamed ones (`func: impl`) in an export list.
-            let mut col = 0;
-            for part in line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')) {
-                if part == func {
-                    let at = start + col;
-                    return Some(TextRange::new(at as u32, (at + func.len()) as u32));
-                }
-                col += part.len() + 1;
+            if let Some(col) = identifiers(line).find(|&(_, word)| word == func).map(|(col, _)| col) {
+                let at = start + col;
+                return Some(TextRange::new(at as u32, (at + func.len()) as u32));
             }
             if line.contains('}') {
                 in_list = false;
@@ -283,6 +279,29 @@ fn js_export(text: &str, func: &str) -> Option<TextRange> {
         }
     }
     None
+}
+
+/// The JavaScript identifiers of a line with their byte offsets.
+fn identifiers(line: &str) -> impl Iterator<Item = (usize, &str)> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut rest = line.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some(&(i, c)) = rest.peek() {
+            if is_ident(c) {
+                let mut end = i;
+                while let Some(&(j, c)) = rest.peek() {
+                    if !is_ident(c) {
+                        break;
+                    }
+                    end = j + c.len_utf8();
+                    rest.next();
+                }
+                return Some((i, &line[i..end]));
+            }
+            rest.next();
+        }
+        None
+    })
 }
 
 #[cfg(test)]
@@ -311,6 +330,7 @@ mod tests {
             ("export async function handler(event) {}\n", 22),
             ("module.exports.handler = () => {};\n", 15),
             ("function handler() {}\nmodule.exports = {\n  other,\n  handler,\n};\n", 52),
+            ("module.exports = { other /* → */, handler };\n", 36),
         ] {
             assert_eq!(found(text, js_export(text, "handler")), Some((at, "handler")), "{text}");
         }
