@@ -240,6 +240,14 @@ impl PyFile {
     fn annotation_ty(&self, models: &BotocoreModels, ann: &str) -> Option<Ty> {
         let ann = ann.trim().trim_matches(['"', '\'']);
         let class = ann.rsplit('.').next()?;
+        // A class of the user's own (or from another library) that happens to be called `S3Client` or
+        // `Table` is not a boto3 type: only mypy-boto3 imports, or names bound nowhere, count.
+        let bound_elsewhere = self.index.names.get(&(0, class.to_owned())).is_some_and(|bs| {
+            bs.iter().any(|b| !matches!(&b.kind, BindKind::Import { module, .. } if module.starts_with("mypy_boto3_")))
+        });
+        if bound_elsewhere && !ann.contains('.') {
+            return None;
+        }
         // The module names the service exactly when the class was imported from one.
         let module = self
             .index
@@ -269,12 +277,8 @@ impl PyFile {
             models.resources(&service)?;
             return Some(Ty::Resource { service, resource: "ServiceResource".into() });
         }
-        let service = match from_module {
-            Some(s) => s,
-            // A bare `Table` is the DynamoDB table resource in practically all boto3 code.
-            None if class == "Table" => "dynamodb".to_owned(),
-            None => return None,
-        };
+        // Other resource classes (`Table`, `Bucket`) name their service only through their module.
+        let service = from_module?;
         let res = models.resources(&service)?;
         res.resource(class)?;
         Some(Ty::Resource { service, resource: class.to_owned() })

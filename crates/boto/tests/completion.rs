@@ -79,6 +79,7 @@ fn methods_on_clients_in_globals_classes_and_annotations() {
         "import boto3\nclass Repo:\n    def __init__(self):\n        self.ssm = boto3.client('ssm')\n    def get(self):\n        return self.ssm.get_parameter$0\n",
         "from mypy_boto3_ssm import SSMClient\ndef f(ssm: SSMClient):\n    ssm.get_parameter$0\n",
         "def f(ssm: \"SSMClient\"):\n    ssm.get_parameter$0\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from mypy_boto3_dynamodb.service_resource import Table\n    from mypy_boto3_ssm.client import SSMClient\ndef f(t: \"Table\", ssm: \"SSMClient\"):\n    t.get_item(Key={})\n    ssm.get_parameter$0\n",
         "import boto3\nsession = boto3.session.Session()\nc = session.client('ssm')\nalias = c\nalias.get_parameter$0\n",
         "from boto3 import client\nc = client('ssm')\nc.get_parameter$0\n",
         "import boto3\nc = boto3.resource('dynamodb').meta.client\nc2 = boto3.client('ssm')\nc2.get_parameter$0\n",
@@ -90,6 +91,14 @@ fn methods_on_clients_in_globals_classes_and_annotations() {
 }
 
 #[test]
+fn annotated_table_resource_from_mypy_boto3() {
+    let out = complete(
+        "from mypy_boto3_dynamodb.service_resource import Table\ndef f(t: Table):\n    t.$0\n",
+    );
+    assert!(out.contains("method put_item (PutItem)") && out.contains("method batch_writer (boto3)"), "{out}");
+}
+
+#[test]
 fn shadowed_and_unknown_receivers_complete_nothing() {
     let cases = [
         "import boto3\nssm = boto3.client('ssm')\ndef f(ssm):\n    ssm.$0\n",
@@ -98,7 +107,12 @@ fn shadowed_and_unknown_receivers_complete_nothing() {
         "import boto3\nif x:\n    c = boto3.client('ssm')\nelse:\n    c = boto3.client('s3')\ndef f():\n    c.$0\n",
         "import boto3\nc = boto3.client('ssm')\ndef reset():\n    global c\n    c = boto3.client('s3')\ndef f():\n    c.$0\n",
     ];
-    for case in cases {
+    let own_classes = [
+        "class S3Client:\n    def fetch(self): ...\ndef f(s3: S3Client):\n    s3.$0\n",
+        "from sqlalchemy import Table\ndef f(t: Table):\n    t.$0\n",
+        "def f(t: Table):\n    t.$0\n",
+    ];
+    for case in cases.iter().chain(&own_classes) {
         assert_eq!(complete(case), "", "expected nothing for\n{case}");
     }
 }
