@@ -42,7 +42,6 @@ pub(super) const RULES: &[RuleInfo] = &[
 
 pub(super) fn check(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let mut budget = ALIAS_BUDGET;
-    let today = today();
     for r in &t.resources {
         let (Some(type_name), Some(type_node)) = (r.type_name.as_deref(), r.type_node) else { continue };
         if t.literal(type_node).is_none() {
@@ -55,7 +54,6 @@ pub(super) fn check(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>)
             continue;
         };
         let mut v = Validator::new(t, ctx.data, rt.clone(), budget);
-        v.today = today.clone();
         // SAM events are validated by `sam.rs`, which picks the event's shape from its `Type` and
         // says which types exist; the generic one-of message would be far less helpful.
         let skip: &[&str] = if r.is_sam() { &["Events"] } else { &[] };
@@ -119,8 +117,12 @@ fn missing_required(what: &str, missing: &[&str], range: TextRange) -> Diagnosti
 /// Today's date as `YYYY-MM-DD` (UTC), for the Lambda runtime lifecycle dates.
 fn today() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date dependency for one comparison.
+    date_of((secs / 86_400) as i64)
+}
+
+/// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm; a date crate for one
+/// comparison would be more weight than this).
+fn date_of(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -584,8 +586,7 @@ impl<'a> Validator<'a> {
                 Produces::List => "a list",
                 _ => "a single value",
             };
-            let range = tree.node(id).full_range();
-            let range = TextRange::new(range.start, call.name_range.end.max(range.start));
+            let range = call.name_range;
             self.out.push(Diagnostic::error(
                 "SW2004",
                 range,
@@ -874,10 +875,37 @@ Resources:
     }
 
     #[test]
-    fn today_is_a_date() {
-        let d = super::today();
-        assert_eq!(d.len(), 10, "{d}");
-        assert!(d.as_str() > "2024-01-01" && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-', "{d}");
+    fn json_templates_and_long_form_intrinsics() {
+        check_fixture(
+            r#"
+{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": { "Ids": { "Type": "CommaDelimitedList" } },
+  "Resources": {
+    "Queue": {
+      "Type": "AWS::SQS::Queue",
+      "Properties": {
+        "QueueName": { "Ref": "Ids" },
+#                      ^^^^^ error SW2004: 'QueueName' must be a string, but Ref produces a list
+        "DelaySeconds": { "Fn::If": ["C", "5", "x"] },
+#                                               ^ error SW2004: 'DelaySeconds' must be an integer, not 'x'
+        "Tags": [{ "Key": "a", "Value": "b", "Extra": 1 }],
+#                                            ^^^^^^^ error SW2002: unknown property 'Extra'; valid properties here are Key, Value
+        "FifoQueue": { "Fn::Equals": ["a", "b"] }
+      }
+    }
+  }
+}
+"#,
+            "SW20",
+        );
+    }
+
+    #[test]
+    fn dates_from_days() {
+        assert_eq!(super::date_of(0), "1970-01-01");
+        assert_eq!(super::date_of(11_016), "2000-02-29");
+        assert_eq!(super::date_of(20_000), "2024-10-04");
     }
 
     #[test]
