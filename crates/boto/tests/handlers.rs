@@ -79,11 +79,11 @@ fn seeded_mistakes_in_handler_code_are_found() {
         .replace("\"FileHeaderInfo\": \"USE\"", "\"FileHeader\": \"USE\"")
         .replace("MessageBody=json.dumps(report),", "Body=json.dumps(report),");
     expect![[r#"
-                                                                          # ^^^^^^ error SW5006: WithDecryption must be a bool (boolean 'Boolean'), not str: botocore rejects it with ParamValidationError
-                                                                      # ^^^^^^^^ warning SW5010: 'Secure' is not a known value of Type (ParameterType); expected one of String, StringList, SecureString
-                                               # ^^^^^^^^^^ error SW5004: InputSerialization.CSV has no key 'FileHeader'; did you mean 'FileHeaderInfo'? [fix: Change to 'FileHeaderInfo']
-                  # ^^^^^^^^^^^^ error SW5005: sqs.send_message is missing required parameter 'MessageBody'
-                  # ^^^^ error SW5004: sqs.send_message has no parameter 'Body'; did you mean 'MessageBody'? [fix: Change to 'MessageBody']"#]].assert_eq(&annotate(&buggy).lines().filter(|l| l.trim_start().starts_with("# ")).collect::<Vec<_>>().join("\n"));
+        # ^^^^^^ error SW5006: WithDecryption must be a bool (boolean 'Boolean'), not str: botocore rejects it with ParamValidationError
+        # ^^^^^^^^ warning SW5010: 'Secure' is not a known value of Type (ParameterType); expected one of String, StringList, SecureString
+        # ^^^^^^^^^^ error SW5004: InputSerialization.CSV has no key 'FileHeader'; did you mean 'FileHeaderInfo'? [fix: Change to 'FileHeaderInfo']
+        # ^^^^^^^^^^^^ error SW5005: sqs.send_message is missing required parameter 'MessageBody'
+        # ^^^^ error SW5004: sqs.send_message has no parameter 'Body'; did you mean 'MessageBody'? [fix: Change to 'MessageBody']"#]].assert_eq(&annotate(&buggy).lines().map(str::trim_start).filter(|l| l.starts_with("# ")).collect::<Vec<_>>().join("\n"));
 }
 
 #[test]
