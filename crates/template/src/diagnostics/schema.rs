@@ -201,7 +201,7 @@ impl<'a> Validator<'a> {
         if tree.mapping(target).is_none() {
             // `Properties: !If [...]`, or the wrong shape (reported by the outline rules).
             if let Some(call) = intrinsic_at(tree, target) {
-                self.intrinsic(id, &call, shape, "Properties", None);
+                self.intrinsic(&call, shape, "Properties", None);
             }
             return;
         }
@@ -269,7 +269,7 @@ impl<'a> Validator<'a> {
         let tree = &self.t.tree;
         let target = tree.resolve(id);
         if let Some(call) = intrinsic_at(tree, target) {
-            self.intrinsic(id, &call, shape, name, key);
+            self.intrinsic(&call, shape, name, key);
             return;
         }
         if let ShapeKind::OneOf(branches) = &s.kind {
@@ -555,14 +555,7 @@ impl<'a> Validator<'a> {
 
     /// An intrinsic function where a value of `shape` is expected: accepted when it can produce
     /// that kind of value; both branches of `Fn::If` are checked.
-    fn intrinsic(
-        &mut self,
-        id: NodeId,
-        call: &crate::intrinsics::Intrinsic,
-        shape: ShapeId,
-        name: &str,
-        key: Option<TextRange>,
-    ) {
+    fn intrinsic(&mut self, call: &crate::intrinsics::Intrinsic, shape: ShapeId, name: &str, key: Option<TextRange>) {
         let tree = &self.t.tree;
         if call.name == "Fn::If" {
             if let Some(args) = call.args {
