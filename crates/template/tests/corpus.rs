@@ -86,3 +86,44 @@ fn corpus_has_no_unexpected_errors() {
         );
     }
 }
+
+/// The other side of the bar: the rules must still see real mistakes in real templates. In each
+/// corpus template, the first property of the first resource whose type the data closes (no
+/// additional properties) is misspelt; `check` must report exactly that key as unknown.
+#[test]
+fn a_misspelt_property_is_found_in_every_corpus_template() {
+    let root = corpus_dir();
+    let mut files = Vec::new();
+    templates(&root, &mut files);
+    let data = CfnData::embedded();
+    let mut tried = 0;
+    let mut missed = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("readable template");
+        let t = Template::parse(&text, Format::detect(Some(path), &text));
+        let target = t.resources.iter().find_map(|r| {
+            let rt = data.resource_type(r.type_name.as_deref()?)?;
+            let closed = matches!(
+                &rt.shapes[rt.properties as usize].kind,
+                samwise_data::cfn::ShapeKind::Object { additional: false, .. }
+            );
+            let props = r.properties.filter(|_| closed)?;
+            let first = t.tree.entries(props).first()?;
+            let key = t.tree.node(first.key).range;
+            // Only plain keys: a quoted key would be misspelt inside its quotes.
+            text[key.as_range()].chars().all(|c| c.is_ascii_alphanumeric()).then_some(key)
+        });
+        let Some(key) = target else { continue };
+        tried += 1;
+        let mut mutated = text.clone();
+        mutated.insert_str(key.end as usize, "Zq");
+        let t = Template::parse(&mutated, Format::detect(Some(path), &mutated));
+        let ctx = CheckContext { data, path: None };
+        let found = check(&t, &ctx).iter().any(|d| d.code == "SW2002" && d.range.start == key.start);
+        if !found {
+            missed.push(format!("{}: {}", path.display(), &text[key.as_range()]));
+        }
+    }
+    assert!(tried >= 100, "only {tried} templates had a resource to mutate");
+    assert!(missed.is_empty(), "misspelt properties not reported:\n{}", missed.join("\n"));
+}

@@ -431,7 +431,9 @@ impl<'a> Validator<'a> {
             return true;
         }
         if s.enum_values.is_empty() || s.enum_values.iter().any(|e| e == value || same_number(e, value)) {
-            if name == "Runtime" {
+            if name == "Runtime"
+                && matches!(self.rt.name.as_str(), "AWS::Lambda::Function" | "AWS::Serverless::Function")
+            {
                 self.runtime_lifecycle(id, value);
             }
             return true;
