@@ -28,6 +28,12 @@ pub(crate) enum Context<'t> {
         call: Node<'t>,
         replace: TextRange,
     },
+    /// Right after `Name=` in an operation call: enum values (quoted) and booleans.
+    KeywordValue {
+        call: Node<'t>,
+        kwarg: String,
+        replace: TextRange,
+    },
     /// A string value at `path` below keyword argument `kwarg` of `call`.
     StringValue {
         call: Node<'t>,
@@ -118,6 +124,9 @@ impl PyFile {
         while prev > 0 && bytes[prev - 1].is_ascii_whitespace() {
             prev -= 1;
         }
+        if prev >= 2 && bytes[prev - 1] == b'=' && !matches!(bytes[prev - 2], b'=' | b'!' | b'<' | b'>') {
+            return self.classify_keyword_value(prev - 1, replace);
+        }
         if prev == 0 || !matches!(bytes[prev - 1], b'(' | b',' | b'{') {
             return None;
         }
@@ -134,6 +143,34 @@ impl PyFile {
             }
             _ => None,
         }
+    }
+
+    /// `Name=|`: the value of a keyword argument, before anything is typed (the call may not parse yet).
+    fn classify_keyword_value(&self, eq: usize, replace: TextRange) -> Option<Context<'_>> {
+        let bytes = self.text().as_bytes();
+        let mut end = eq;
+        while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && is_ident_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        if start == end {
+            return None;
+        }
+        let kwarg = self.text()[start..end].to_owned();
+        let mut n = self.root().descendant_for_byte_range(start, end)?;
+        let call = loop {
+            if n.kind() == "call"
+                && let Some(args) = n.child_by_field_name("arguments")
+                && args.start_byte() < start
+            {
+                break n;
+            }
+            n = n.parent()?;
+        };
+        Some(Context::KeywordValue { call, kwarg, replace })
     }
 
     fn classify_string<'t>(&'t self, models: &BotocoreModels, s: Node<'t>) -> Option<Context<'t>> {
@@ -362,6 +399,26 @@ pub(crate) fn completions(file: &PyFile, models: &BotocoreModels, offset: u32) -
                     }
                 })
                 .collect()
+        }
+        Context::KeywordValue { call, kwarg, replace } => {
+            let Some(site) = file.call_site(models, call) else { return Vec::new() };
+            let Some((op, _)) = site.operation(file) else { return Vec::new() };
+            let Some(shape) = shape_at(site.model(), op, &kwarg, &[]) else { return Vec::new() };
+            let mut out: Vec<CompletionItem> = shape
+                .enum_values
+                .iter()
+                .map(|v| {
+                    let mut i = item(v, CompletionKind::EnumMember, Some(shape.name.clone()), None, replace, v.clone());
+                    i.insert_text = format!("\"{v}\"");
+                    i
+                })
+                .collect();
+            if shape.kind == ShapeKind::Boolean {
+                for b in ["True", "False"] {
+                    out.push(item(b, CompletionKind::Keyword, Some("bool".into()), None, replace, b.into()));
+                }
+            }
+            out
         }
         Context::StringValue { call, kwarg, path, replace } => {
             let Some(site) = file.call_site(models, call) else { return Vec::new() };

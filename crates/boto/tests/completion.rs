@@ -92,9 +92,7 @@ fn methods_on_clients_in_globals_classes_and_annotations() {
 
 #[test]
 fn annotated_table_resource_from_mypy_boto3() {
-    let out = complete(
-        "from mypy_boto3_dynamodb.service_resource import Table\ndef f(t: Table):\n    t.$0\n",
-    );
+    let out = complete("from mypy_boto3_dynamodb.service_resource import Table\ndef f(t: Table):\n    t.$0\n");
     assert!(out.contains("method put_item (PutItem)") && out.contains("method batch_writer (boto3)"), "{out}");
 }
 
@@ -191,6 +189,22 @@ fn enum_values_in_string_literals() {
         enummember N (ScalarAttributeType)
         enummember S (ScalarAttributeType)
     "#]].assert_eq(&complete_head("import boto3\nddb = boto3.client('dynamodb')\nddb.create_table(TableName='t', AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': '$0'}])\n", 10));
+}
+
+#[test]
+fn values_right_after_the_equals_sign() {
+    expect![[r#"
+        enummember SecureString (ParameterType) => "\"SecureString\""
+        enummember String (ParameterType) => "\"String\""
+        enummember StringList (ParameterType) => "\"StringList\""
+    "#]]
+    .assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.put_parameter(Name='n', Type=$0)\n"));
+    expect![[r#"
+        keyword False (bool)
+        keyword True (bool)
+    "#]]
+    .assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter(Name='n', WithDecryption=$0)\n"));
+    assert_eq!(complete("import boto3\nssm = boto3.client('ssm')\nif x ==$0\n"), "");
 }
 
 #[test]
