@@ -101,7 +101,7 @@ fn success_with_globals_overrides_and_env_vars() {
     assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "192", "MemorySize from Globals");
     assert_eq!(got["context"]["function_name"], "Echo");
     let remaining = got["context"]["remaining_ms"].as_u64().unwrap();
-    assert!(remaining > 2000 && remaining <= 3000, "Timeout from Globals: {remaining}");
+    assert!(remaining > 20_000 && remaining <= 30_000, "Timeout from Globals: {remaining}");
 
     let err = stderr(&output);
     assert!(err.contains("warning: env-vars: `APP_UNDECLARED`"), "{err}");
@@ -133,7 +133,8 @@ fn timeout_exits_1_and_ends_the_process_tree() {
     let event = format!(r#"{{"pid_file": "{}", "then_sleep": true}}"#, pid_file.display());
     let started = std::time::Instant::now();
     let output = run(dap_invoke(&["-f", "Sleepy", "-e", "-", "--interpreter", &python()]), Some(event.as_bytes()));
-    assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+    // The handler would sleep 60 s; ending well before that is the point (init may be slow on a busy machine).
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let got = stdout_json(&output);
     assert_eq!(got["errorType"], "Sandbox.Timedout");

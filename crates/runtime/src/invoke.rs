@@ -475,12 +475,15 @@ impl Running {
         let mut started: Option<Instant> = None;
         let mut init_duration = None;
         let mut exited = false;
+        // The emulator's channel only closes if its server task died; stop polling it then (the
+        // process, the timer and cancellation still end the invocation).
+        let mut api_open = true;
         let mut sample = tokio::time::interval_at(tokio::time::Instant::now() + SAMPLE_EVERY, SAMPLE_EVERY);
         let handle = self.handle.clone();
 
         let result = loop {
             tokio::select! {
-                event = self.api.next_event() => match event {
+                event = self.api.next_event(), if api_open => match event {
                     Some(ApiEvent::Started) => {
                         started = Some(Instant::now());
                         init_duration = Some(self.spawned_at.elapsed());
@@ -499,7 +502,8 @@ impl Running {
                             payload: Bytes::from(payload.to_string()),
                         };
                     }
-                    Some(ApiEvent::Idle) | None => {}
+                    Some(ApiEvent::Idle) => {}
+                    None => api_open = false,
                 },
                 status = self.child.wait() => {
                     exited = true;
