@@ -218,3 +218,90 @@ fn too_large() -> Reply {
         &format!("Exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes)."),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// One HTTP/1.1 exchange over a fresh connection; returns the status and the body.
+    async fn call(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // The server may answer (413) before reading a large body and close; that is what is tested.
+        let _ = stream.write_all(body).await;
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out).await;
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    fn invocation() -> Invocation {
+        Invocation {
+            request_id: "req-1".into(),
+            event: Bytes::from_static(br#"{"k":1}"#),
+            invoked_function_arn: "arn:aws:lambda:us-east-1:123456789012:function:F".into(),
+            trace_id: "Root=1-0-0".into(),
+            client_context: None,
+            cognito_identity: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn serves_one_invocation_and_reports_what_the_runtime_does() {
+        let mut api = RuntimeApi::start(invocation(), || 42).await.unwrap();
+        let addr = api.addr();
+        assert!(addr.ip().is_loopback());
+
+        let (status, body) = call(addr, "GET", "/2018-06-01/runtime/invocation/next", b"").await;
+        assert_eq!((status, body.as_str()), (200, r#"{"k":1}"#));
+        assert_eq!(api.next_event().await, Some(ApiEvent::Started));
+
+        let (status, body) = call(addr, "POST", "/2018-06-01/runtime/invocation/other/response", b"1").await;
+        assert_eq!(status, 400);
+        assert!(body.contains("InvalidRequestID"), "{body}");
+        let (status, _) = call(addr, "GET", "/nowhere", b"").await;
+        assert_eq!(status, 404);
+
+        let big = vec![b'x'; MAX_PAYLOAD + 1];
+        let (status, body) = call(addr, "POST", "/2018-06-01/runtime/invocation/req-1/response", &big).await;
+        assert_eq!(status, 413);
+        assert!(body.contains("RequestEntityTooLarge"), "{body}");
+        assert_eq!(api.next_event().await, Some(ApiEvent::ResponseTooLarge));
+
+        let (status, _) = call(addr, "POST", "/2018-06-01/runtime/invocation/req-1/response", b"\"ok\"").await;
+        assert_eq!(status, 202);
+        assert_eq!(api.next_event().await, Some(ApiEvent::Response(Bytes::from_static(b"\"ok\""))));
+    }
+
+    #[tokio::test]
+    async fn next_returns_the_lambda_headers() {
+        let mut inv = invocation();
+        inv.client_context = Some(r#"{"custom":{}}"#.into());
+        let api = RuntimeApi::start(inv, || 1_700_000_000_000).await.unwrap();
+        let mut stream = tokio::net::TcpStream::connect(api.addr()).await.unwrap();
+        stream
+            .write_all(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).await.unwrap();
+        let out = out.to_ascii_lowercase();
+        for header in [
+            "lambda-runtime-aws-request-id: req-1",
+            "lambda-runtime-deadline-ms: 1700000000000",
+            "lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:f",
+            "lambda-runtime-trace-id: root=1-0-0",
+            r#"lambda-runtime-client-context: {"custom":{}}"#,
+        ] {
+            assert!(out.contains(header), "{header} missing in\n{out}");
+        }
+        assert!(!out.contains("lambda-runtime-cognito-identity"));
+    }
+}
