@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use regex::Regex;
 use samwise_data::CfnData;
 use samwise_data::cfn::{ResourceType, RuntimeInfo, Shape, ShapeId, ShapeKind};
-use samwise_syntax::{Diagnostic, Fix, NodeId, NodeKind, Severity, TextRange};
+use samwise_syntax::{Diagnostic, Entry, Fix, NodeId, NodeKind, ScalarStyle, Severity, TextRange, Tree};
 
 use super::{CheckContext, RuleInfo, did_you_mean};
 use crate::intrinsics::{intrinsic_at, value_range};
@@ -65,8 +65,15 @@ pub(super) fn check(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>)
         // Required properties are looked up after SAM Globals, so a `Runtime` set in
         // `Globals.Function` satisfies every function.
         if let ShapeKind::Object { required, .. } = &rt.shapes[rt.properties as usize].kind {
-            let missing: Vec<&str> =
-                required.iter().map(String::as_str).filter(|name| t.effective_property(r, name).is_none()).collect();
+            let missing: Vec<&str> = {
+                let merged = r.properties.map(|p| merged_entries(&t.tree, t.tree.resolve(p))).unwrap_or_default();
+                required
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|name| t.effective_property(r, name).is_none())
+                    .filter(|name| !merged.iter().any(|e| t.tree.key_str(e) == *name))
+                    .collect()
+            };
             if !missing.is_empty() && !properties_are_intrinsic(t, r.properties) {
                 v.out.push(missing_required(&format!("resource '{}' ({type_name})", r.name), &missing, holder));
             }
@@ -75,6 +82,38 @@ pub(super) fn check(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>)
         out.extend(found);
         budget = left;
     }
+}
+
+/// A mapping's entries with YAML merge keys (`<<: *defaults`) applied: the mapping's own keys win
+/// over merged ones. CloudFormation itself does not read merge keys, but `sam build`/`sam package`
+/// (PyYAML) expand them before CloudFormation sees the template.
+fn merged_entries(tree: &Tree, map: NodeId) -> Vec<Entry> {
+    fn collect(tree: &Tree, map: NodeId, depth: usize, out: &mut Vec<Entry>) {
+        let is_merge = |e: &Entry| tree.scalar(e.key).is_some_and(|s| s.value == "<<" && s.style == ScalarStyle::Plain);
+        let own = tree.entries(map);
+        for e in own.iter().filter(|e| !is_merge(e)) {
+            if !out.iter().any(|o| tree.key_str(o) == tree.key_str(e)) {
+                out.push(*e);
+            }
+        }
+        if depth == 0 {
+            return;
+        }
+        for e in own.iter().filter(|e| is_merge(e)) {
+            let Some(v) = e.value.map(|v| tree.resolve(v)) else { continue };
+            let sources: Vec<NodeId> = if tree.sequence(v).is_some() {
+                tree.items(v).iter().map(|&i| tree.resolve(i)).collect()
+            } else {
+                vec![v]
+            };
+            for src in sources {
+                collect(tree, src, depth - 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect(tree, map, 8, &mut out);
+    out
 }
 
 /// Whether the whole `Properties` value is an intrinsic (an `Fn::If` choosing between two maps):
@@ -210,7 +249,7 @@ impl<'a> Validator<'a> {
 
     fn entries(&mut self, map: NodeId, properties: &[samwise_data::cfn::Property], additional: bool, skip: &[&str]) {
         let tree = &self.t.tree;
-        for e in tree.entries(map) {
+        for e in &merged_entries(tree, map) {
             let key = tree.key_str(e);
             // `Fn::Transform` (AWS::Include) and `Fn::ForEach::*` (language extensions) expand
             // into properties at deployment time.
@@ -283,8 +322,14 @@ impl<'a> Validator<'a> {
             NodeKind::Mapping(_) => match &s.kind {
                 ShapeKind::Object { properties, required, additional } => {
                     self.entries(target, properties, *additional, &[]);
-                    let missing: Vec<&str> =
-                        required.iter().map(String::as_str).filter(|r| tree.get(target, r).is_none()).collect();
+                    let missing: Vec<&str> = {
+                        let present = merged_entries(tree, target);
+                        required
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|r| !present.iter().any(|e| tree.key_str(e) == *r))
+                            .collect()
+                    };
                     if !missing.is_empty() {
                         let range = key.unwrap_or_else(|| self.key_range(id));
                         self.out.push(missing_required(&format!("'{name}'"), &missing, range));
@@ -760,6 +805,16 @@ Resources:
     Type: AWS::IAM::Role
     Properties:
       AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] }
+  Merged:
+    Type: AWS::Lambda::Function
+    Properties:
+      <<: &common { Role: !GetAtt Role.Arn, Code: { ZipFile: x } }
+      Handler: index.handler
+      Runtime: python3.13
+  MergedTwice:
+    Type: AWS::Lambda::Function
+    Properties:
+      <<: [*common, { Handler: index.handler }]
   Queue:
     Type: AWS::SQS::Queue
     Properties:
@@ -832,6 +887,13 @@ Resources:
 #              ^^^^^^^^^ error SW2006: runtime 'python2.7' is deprecated and new functions can no longer be created with it (since 2021-07-15); move to python3.14
       Handler: app.handler
       Code: { ZipFile: "def handler(e, c): pass" }
+  MergedBad:
+    Type: AWS::Lambda::Function
+    Properties:
+#   ^^^^^^^^^^ error SW2003: resource 'MergedBad' (AWS::Lambda::Function) is missing the required property 'Role': add it
+      <<: { Rolle: x, Code: { ZipFile: x } }
+#           ^^^^^ error SW2002: unknown property 'Rolle'; did you mean 'Role'?
+      Runtime: python3.13
   Queue:
     Type: AWS::SQS::Queue
     Properties:
