@@ -294,7 +294,48 @@ fn short_type(model: &ServiceModel, shape: &Shape) -> String {
 }
 
 pub(crate) fn completions(file: &PyFile, models: &BotocoreModels, offset: u32) -> Vec<CompletionItem> {
-    let Some(ctx) = file.classify(models, offset as usize) else { return Vec::new() };
+    let Some(ctx) = file.classify(models, offset as usize) else {
+        return match file.closed_at(offset) {
+            Some(patched) => completions_in(&patched, models, offset),
+            None => Vec::new(),
+        };
+    };
+    generate(file, models, ctx)
+}
+
+fn completions_in(file: &PyFile, models: &BotocoreModels, offset: u32) -> Vec<CompletionItem> {
+    match file.classify(models, offset as usize) {
+        Some(ctx) => generate(file, models, ctx),
+        None => Vec::new(),
+    }
+}
+
+impl PyFile {
+    /// While a call is being typed its `)` is often missing, and the parser then sees no call at all.
+    /// When the cursor follows `(`, `,` or `=`, this is the file with `)` inserted at the cursor, where
+    /// the call parses; ranges before the cursor are the same in both texts.
+    pub(crate) fn closed_at(&self, offset: u32) -> Option<PyFile> {
+        let o = offset as usize;
+        let bytes = self.text().as_bytes();
+        let mut i = o.min(bytes.len());
+        while i > 0 && is_ident_byte(bytes[i - 1]) {
+            i -= 1;
+        }
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        if i == 0 || !matches!(bytes[i - 1], b'(' | b',' | b'=') || !self.text().is_char_boundary(o) {
+            return None;
+        }
+        let mut text = String::with_capacity(self.text().len() + 1);
+        text.push_str(&self.text()[..o]);
+        text.push(')');
+        text.push_str(&self.text()[o..]);
+        Some(PyFile::parse(&text))
+    }
+}
+
+fn generate(file: &PyFile, models: &BotocoreModels, ctx: Context<'_>) -> Vec<CompletionItem> {
     match ctx {
         Context::ServiceName { resource, replace } => {
             let item = |name: &str, full: &str| CompletionItem {

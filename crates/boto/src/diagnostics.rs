@@ -172,7 +172,8 @@ fn check_client_creation(file: &PyFile, models: &BotocoreModels, call: Node<'_>,
         models.services().iter().map(|s| s.name.as_str()).collect()
     };
     let what = if is_resource { "boto3 resource" } else { "botocore service" };
-    let mut msg = format!("unknown {what} '{name}': boto3 raises UnknownServiceError");
+    let raised = if is_resource { "ResourceNotExistsError" } else { "UnknownServiceError" };
+    let mut msg = format!("unknown {what} '{name}': boto3 raises {raised}");
     let mut fix = None;
     if let Some(s) = did_you_mean(&name, candidates.iter().copied()) {
         msg.push_str(&format!("; did you mean '{s}'?"));

@@ -100,6 +100,10 @@ pub(crate) fn hover(file: &PyFile, models: &BotocoreModels, offset: u32) -> Opti
 }
 
 pub(crate) fn signature_help(file: &PyFile, models: &BotocoreModels, offset: u32) -> Option<SignatureHelp> {
+    signature_in(file, models, offset).or_else(|| signature_in(&file.closed_at(offset)?, models, offset))
+}
+
+fn signature_in(file: &PyFile, models: &BotocoreModels, offset: u32) -> Option<SignatureHelp> {
     let o = offset as usize;
     let mut n = file.root().descendant_for_byte_range(o, o)?;
     // The innermost operation call whose parentheses contain the cursor.

@@ -289,3 +289,22 @@ fn completion_works_in_broken_code() {
     let out = complete("import boto3\nssm = boto3.client('ssm')\nssm.$0\nother(\n");
     assert!(out.contains("method get_parameters_by_path "), "{out}");
 }
+
+#[test]
+fn keywords_in_a_call_not_yet_closed() {
+    expect![[r#"
+        property Name (str (required)) => "Name="
+        property WithDecryption (bool) => "WithDecryption="
+    "#]].assert_eq(&complete(
+        "import boto3\nssm = boto3.client('ssm')\ndef f():\n    ssm.get_parameter($0\n    return 1\n",
+    ));
+    expect![[r#"
+        property WithDecryption (bool) => "WithDecryption="
+    "#]].assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter(Name='x', $0\n"));
+    expect![[r#"
+        enummember SecureString (ParameterType) => "\"SecureString\""
+        enummember String (ParameterType) => "\"String\""
+        enummember StringList (ParameterType) => "\"StringList\""
+    "#]]
+        .assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.put_parameter(Name='x', Type=$0\n"));
+}

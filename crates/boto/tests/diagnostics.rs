@@ -13,7 +13,7 @@ fn unknown_service_sw5001() {
         ssm = boto3.client('smm')
                          # ^^^^^ error SW5001: unknown botocore service 'smm': boto3 raises UnknownServiceError; did you mean 'ssm'? [fix: Change to 'ssm']
         t = boto3.resource('lambda')
-                         # ^^^^^^^^ error SW5001: unknown boto3 resource 'lambda': boto3 raises UnknownServiceError; boto3 has resources only for cloudformation, cloudwatch, dynamodb, ec2, glacier, iam, s3, sns, sqs
+                         # ^^^^^^^^ error SW5001: unknown boto3 resource 'lambda': boto3 raises ResourceNotExistsError; boto3 has resources only for cloudformation, cloudwatch, dynamodb, ec2, glacier, iam, s3, sns, sqs
         ok = boto3.client('runtime.sagemaker')
         ok2 = boto3.resource(service_name='s3')
     "#]].assert_eq(&annotate("import boto3\nssm = boto3.client('smm')\nt = boto3.resource('lambda')\nok = boto3.client('runtime.sagemaker')\nok2 = boto3.resource(service_name='s3')\n"));

@@ -124,6 +124,12 @@ fn signature_help_inside_calls() {
 }
 
 #[test]
+fn signature_help_in_a_call_not_yet_closed() {
+    let out = signature("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter(Name='x', $0\nprint(1)\n");
+    assert!(out.starts_with("get_parameter(*, Name: str, WithDecryption: bool = ...) -> dict"), "{out}");
+}
+
+#[test]
 fn calls_report_service_operation_and_iam_action() {
     let text = "import boto3\nssm = boto3.client('ssm')\ntable = boto3.resource('dynamodb').Table('t')\ndef h(e, c):\n    ssm.get_parameter(Name='x')\n    table.put_item(Item={})\n    ssm.not_an_op()\n";
     let calls = PyFile::parse(text).calls(models());
