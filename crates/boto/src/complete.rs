@@ -311,25 +311,38 @@ fn completions_in(file: &PyFile, models: &BotocoreModels, offset: u32) -> Vec<Co
 }
 
 impl PyFile {
-    /// While a call is being typed its `)` is often missing, and the parser then sees no call at all.
-    /// When the cursor follows `(`, `,` or `=`, this is the file with `)` inserted at the cursor, where
-    /// the call parses; ranges before the cursor are the same in both texts.
+    /// While a call is being typed its `)` (and the closing quote of a string) is often missing, and the
+    /// parser then sees no call at all. This is the file with the missing closers inserted at the
+    /// cursor, so the call parses; ranges before the cursor are the same in both texts.
     pub(crate) fn closed_at(&self, offset: u32) -> Option<PyFile> {
         let o = offset as usize;
-        let bytes = self.text().as_bytes();
-        let mut i = o.min(bytes.len());
-        while i > 0 && is_ident_byte(bytes[i - 1]) {
-            i -= 1;
-        }
-        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
-            i -= 1;
-        }
-        if i == 0 || !matches!(bytes[i - 1], b'(' | b',' | b'=') || !self.text().is_char_boundary(o) {
+        if !self.text().is_char_boundary(o) {
             return None;
         }
-        let mut text = String::with_capacity(self.text().len() + 1);
+        let bytes = self.text().as_bytes();
+        let line_start = self.text()[..o].rfind('\n').map_or(0, |i| i + 1);
+        // An unterminated string on this line: an odd number of one kind of quote before the cursor.
+        let quote =
+            [b'"', b'\''].into_iter().find(|q| bytes[line_start..o].iter().filter(|b| *b == q).count() % 2 == 1);
+        let closers = match quote {
+            Some(q) => format!("{})", q as char),
+            None => {
+                let mut i = o;
+                while i > 0 && is_ident_byte(bytes[i - 1]) {
+                    i -= 1;
+                }
+                while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+                    i -= 1;
+                }
+                if i == 0 || !matches!(bytes[i - 1], b'(' | b',' | b'=') {
+                    return None;
+                }
+                ")".to_owned()
+            }
+        };
+        let mut text = String::with_capacity(self.text().len() + closers.len());
         text.push_str(&self.text()[..o]);
-        text.push(')');
+        text.push_str(&closers);
         text.push_str(&self.text()[o..]);
         Some(PyFile::parse(&text))
     }

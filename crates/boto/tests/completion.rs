@@ -295,16 +295,26 @@ fn keywords_in_a_call_not_yet_closed() {
     expect![[r#"
         property Name (str (required)) => "Name="
         property WithDecryption (bool) => "WithDecryption="
-    "#]].assert_eq(&complete(
+    "#]]
+    .assert_eq(&complete(
         "import boto3\nssm = boto3.client('ssm')\ndef f():\n    ssm.get_parameter($0\n    return 1\n",
     ));
     expect![[r#"
         property WithDecryption (bool) => "WithDecryption="
-    "#]].assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter(Name='x', $0\n"));
+    "#]]
+    .assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.get_parameter(Name='x', $0\n"));
     expect![[r#"
         enummember SecureString (ParameterType) => "\"SecureString\""
         enummember String (ParameterType) => "\"String\""
         enummember StringList (ParameterType) => "\"StringList\""
     "#]]
-        .assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.put_parameter(Name='x', Type=$0\n"));
+    .assert_eq(&complete("import boto3\nssm = boto3.client('ssm')\nssm.put_parameter(Name='x', Type=$0\n"));
+}
+
+#[test]
+fn strings_not_yet_closed() {
+    let out = complete_head("import boto3\nssm = boto3.client(\"ss$0\n", 1);
+    assert!(out.starts_with("445 items"), "{out}");
+    let out = complete("import boto3\nssm = boto3.client('ssm')\nssm.put_parameter(Name='x', Type='Sec$0\n");
+    assert!(out.contains("enummember SecureString"), "{out}");
 }
