@@ -53,7 +53,7 @@ pub(crate) fn locate(text: &str, tree: &Tree, format: Format, offset: u32) -> Op
         return None;
     }
     match format {
-        Format::Yaml => yaml(text, offset),
+        Format::Yaml => yaml(text, tree, offset),
         Format::Json => json(text, tree, offset),
     }
 }
@@ -155,7 +155,7 @@ fn lines_above(text: &str, line_start: usize) -> impl Iterator<Item = (usize, &s
     })
 }
 
-fn yaml(text: &str, offset: u32) -> Option<Cursor> {
+fn yaml(text: &str, tree: &Tree, offset: u32) -> Option<Cursor> {
     let off = offset as usize;
     let line_start = text[..off].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[off..].find('\n').map_or(text.len(), |i| off + i);
@@ -207,6 +207,11 @@ fn yaml(text: &str, offset: u32) -> Option<Cursor> {
     let mut above = lines_above(text, line_start);
     while need > 0 {
         let Some((line_top, l)) = above.next() else { break };
+        // Most lines above are deeper than the parent sought: skip them on their indentation alone.
+        let spaces = l.bytes().take_while(|&b| b == b' ').count();
+        if spaces > need || (spaces == need && item_col != Some(need)) {
+            continue;
+        }
         let p = parse_line(l);
         if p.blank {
             continue;
@@ -238,6 +243,15 @@ fn yaml(text: &str, offset: u32) -> Option<Cursor> {
                 push_items(text, line_top, &p, &mut rev);
                 need = p.dashes.first().copied().unwrap_or(kcol);
                 item_col = p.dashes.first().copied();
+                if need > 0 && need <= 2 && item_col.is_none() {
+                    // The next parent is a top-level key: the tree's root entries (in order) give it
+                    // without reading the thousands of lines a large `Resources` section has above.
+                    match top_level_key_before(tree, line_top as u32) {
+                        Some(k) => rev.push(Seg::Key(k)),
+                        None => return None,
+                    }
+                    break;
+                }
             }
             _ => {
                 if let Some(&d) = p.dashes.first().filter(|&&d| d < need) {
@@ -261,6 +275,21 @@ fn yaml(text: &str, offset: u32) -> Option<Cursor> {
         prev_items,
         present,
     })
+}
+
+/// The last top-level key starting before `offset`, if its entry has a block value (or none yet).
+fn top_level_key_before(tree: &Tree, offset: u32) -> Option<String> {
+    let root = tree.root()?;
+    let entries = tree.entries(root);
+    let i = entries.partition_point(|e| tree.node(e.key).range.start < offset);
+    let e = entries.get(i.checked_sub(1)?)?;
+    if let Some(v) = e.value
+        && tree.scalar(v).is_some_and(|s| !s.is_null())
+        && tree.node(v).tag.is_none()
+    {
+        return None;
+    }
+    Some(tree.key_str(e).to_owned())
 }
 
 fn push_items(text: &str, line_top: usize, p: &LineParts<'_>, rev: &mut Vec<Seg>) {
@@ -299,6 +328,9 @@ fn siblings(text: &str, line_start: usize, line_end: usize, col: usize, scan_up:
     };
     if scan_up {
         for (_, l) in lines_above(text, line_start) {
+            if l.bytes().take_while(|&b| b == b' ').count() > col {
+                continue;
+            }
             let p = parse_line(l);
             if p.blank || p.indent > col {
                 continue;
