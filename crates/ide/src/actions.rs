@@ -5,8 +5,9 @@
 //! - for a missing required property (`SW2003`), inserting the missing keys, read from the schema,
 //!   into the object that lacks them (a resource's `Properties`, created when absent, or a nested
 //!   property object), after its last entry at its indentation;
-//! - for a `Ref` to something undefined (`SW3001`), a new `String` parameter of that name at the
-//!   end of `Parameters`, creating the section before `Resources` when there is none.
+//! - for a `Ref` or a `${Name}` in Fn::Sub naming something undefined (`SW3001`, `SW3004`), a new
+//!   `String` parameter of that name at the end of `Parameters`, creating the section before
+//!   `Resources` when there is none.
 //!
 //! Inserted text follows the document's own layout: its indentation step, YAML block style or JSON.
 
@@ -26,7 +27,7 @@ pub(crate) fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         }
         let extra = match d.code {
             "SW2003" => add_required_properties(a, t, d),
-            "SW3001" => create_parameter(a, t, d),
+            "SW3001" | "SW3004" => create_parameter(a, t, d),
             _ => None,
         };
         out.extend(extra);
@@ -318,7 +319,7 @@ fn insert_properties(t: &Template, layout: &Layout, r: &Resource, names: &[&str]
 }
 
 // ---------------------------------------------------------------------------------------------
-// SW3001: create the missing parameter
+// SW3001/SW3004: create the missing parameter
 // ---------------------------------------------------------------------------------------------
 
 fn create_parameter(a: &Analysis, t: &Template, d: &Diagnostic) -> Option<CodeAction> {

@@ -126,6 +126,27 @@ Resources:
                       TABLE: !Ref TableName
         "#]],
     );
+    // The same for a `${}` variable of Fn::Sub; `${Res.Attr}` and pseudo parameters get nothing.
+    actions(
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"${Pre$0fix}-${AWS::Regio}-${Nope.Arn}$0\"\n",
+        expect![[r#"
+            == Create parameter 'Prefix' [quickfix SW3004 preferred]
+            Parameters:
+              Prefix:
+                Type: String
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Sub "${Prefix}-${AWS::Regio}-${Nope.Arn}"
+            == Change to 'AWS::Region' [quickfix SW3004 preferred]
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: !Sub "${Prefix}-${AWS::Region}-${Nope.Arn}"
+        "#]],
+    );
     // An empty `Parameters:` gets the entry under it.
     actions(
         "Parameters:\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Na$0me\n",

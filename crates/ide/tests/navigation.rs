@@ -232,6 +232,33 @@ exports.handler = async function (event) {};
 }
 
 #[test]
+fn definition_of_a_handler_in_json_with_a_lambda_code_folder() {
+    definitions(
+        r#"
+//- file: template.json
+{
+  "Resources": {
+    "Fn": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": { "Code": "./build", "Handler": "index.$0main", "Runtime": "nodejs22.x" }
+    },
+    "Remote": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": { "Code": { "S3Bucket": "b", "S3Key": "k" }, "Handler": "index.m$0ain", "Runtime": "nodejs22.x" }
+    }
+  }
+}
+//- file: build/index.cjs
+module.exports.main = async () => ({});
+"#,
+        expect![[r#"
+            5:60 -> build/index.cjs 1:16-1:20 "main"
+            9:85 -> nothing
+        "#]],
+    );
+}
+
+#[test]
 fn references_from_a_use_and_from_the_definition() {
     references(
         YAML.replace("$0", "").replacen("Table:\n", "Ta$0ble:\n", 1).as_str(),
