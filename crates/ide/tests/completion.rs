@@ -1011,3 +1011,41 @@ fn nothing_inside_comments_or_block_scalars() {
         expect![[r#""#]],
     );
 }
+
+#[test]
+fn resolve_documents_attributes() {
+    let (text, offset) = cursor(&sam("      BucketName: !GetAtt Queue.Ar$0\n"));
+    let a = Analysis::new(Some(Path::new("/x/template.yaml")), Arc::from(text.as_str()), &Config::default());
+    let items = a.completions(offset);
+    let arn = items.iter().find(|i| i.label == "Arn").expect("attribute offered");
+    assert_eq!(
+        a.resolve_completion(arn).as_deref().map(|d| d.lines().next()),
+        Some(Some("**AWS::SQS::Queue.Arn**: `String`"))
+    );
+}
+
+/// Every offset of broken and valid documents (multi-byte text included) answers without panicking,
+/// and every replace range lies inside the text on character boundaries.
+#[test]
+fn any_offset_is_safe() {
+    let docs = [
+        sam("      BucketName: !Sub \"${Stage}-é-${Queue.Arn}\"\n      Tags:\n        - Key: ü\n          Value: !If [IsProd, {Ref: Queue}, !FindInMap [RegionMap, x\n      Bucket\n"),
+        "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        E:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt [Q, Arn\n      Policies:\n      - S3ReadPolicy: {BucketName: !Ref B}\n      - AWSLambdaRole\n".to_owned(),
+        r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::Region}-ñ"}, "Delay"#.to_owned(),
+    ];
+    for (n, text) in docs.iter().enumerate() {
+        let path = if n == 2 { "/x/template.json" } else { "/x/template.yaml" };
+        let a = Analysis::new(Some(Path::new(path)), Arc::from(text.as_str()), &Config::default());
+        for offset in 0..=text.len() as u32 {
+            for item in a.completions(offset) {
+                let r = item.replace_range;
+                assert!(r.start <= r.end && r.end as usize <= text.len(), "{n}@{offset}: {item:?}");
+                assert!(text.is_char_boundary(r.start as usize) && text.is_char_boundary(r.end as usize));
+                assert!(r.start <= offset && offset <= r.end, "{n}@{offset}: {item:?}");
+            }
+            if let Some(h) = a.hover(offset) {
+                assert!(h.range.contains_inclusive(offset), "{n}@{offset}: {h:?}");
+            }
+        }
+    }
+}

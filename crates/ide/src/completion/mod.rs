@@ -70,6 +70,15 @@ pub(crate) fn resolve(a: &Analysis, item: &CompletionItem) -> Option<String> {
             let (_, cl) = classify(a, t, item.replace_range.end)?;
             let o = match cl.context {
                 Context::SchemaKey(o) => o,
+                Context::GetAtt { resource: Some(r) } | Context::SubVariable { resource: Some(r) } => {
+                    let type_name = t
+                        .resource(&r)
+                        .and_then(|r| r.type_name.clone())
+                        .or_else(|| sam_implicit(t).into_iter().find(|(n, _)| *n == r).map(|(_, ty)| ty))?;
+                    let rt = data.resource_type(&type_name)?;
+                    let attr = rt.attributes.iter().find(|x| x.name == label)?;
+                    return Some(docs::attribute(&rt, attr));
+                }
                 _ => return None,
             };
             let rt = data.resource_type(&o.type_name)?;

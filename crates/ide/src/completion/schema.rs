@@ -82,7 +82,15 @@ pub(crate) fn walk(
                 _ => {}
             }
         }
-        next.dedup();
+        let mut seen = Vec::with_capacity(next.len());
+        next.retain(|id| {
+            if seen.contains(id) {
+                false
+            } else {
+                seen.push(*id);
+                true
+            }
+        });
         current = next;
         if current.is_empty() {
             break;
