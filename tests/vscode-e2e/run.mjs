@@ -259,7 +259,7 @@ const STEPS = {
   },
 
   /** A breakpoint in the handler, then the "Debug locally" lens: the session stops at the breakpoint. */
-  async debug(page) {
+  async debug(page, snap) {
     const line = await markerLine(path.join(args.workspace, 'e2e/hello/src/app.py'), 'handler');
     const source = await openFile(page, 'e2e/hello/src/app.py');
     await source.click();
@@ -282,6 +282,7 @@ const STEPS = {
         const at = await page.locator('[id="status.editor.selection"]').innerText().catch(() => '?');
         throw new Error(`stopped, but not on the breakpoint's line ${line} (status bar: ${at})`);
       });
+    await snap('stopped');
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
   },
@@ -335,7 +336,9 @@ async function main() {
       const shot = path.join(args.artifacts, `${String(n).padStart(2, '0')}-${step}.png`);
       const started = Date.now();
       try {
-        await STEPS[step](page);
+        const snap = (label) =>
+          page.screenshot({ path: path.join(args.artifacts, `${String(n).padStart(2, '0')}-${step}-${label}.png`) });
+        await STEPS[step](page, snap);
         await page.screenshot({ path: shot });
         console.log(`ok ${n} - ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         passed += 1;

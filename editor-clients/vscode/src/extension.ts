@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { BinaryError, type BinaryName, checkVersion, describe, findBinary, type FoundBinary, SETTING_OF } from './binaries';
 import { emptyEventFile, eventFilesFor, invokeArgs, runInvoke } from './invoke';
-import { configurationFor, findFunctions, isPythonFunction, validateConfiguration } from './launch';
+import { configurationFor, findFunctions, isPythonFunction, toLaunchRequest, validateConfiguration } from './launch';
 
 /** Template-like files the server is started for; the server itself ignores YAML/JSON that is not a template. */
 const TEMPLATE_GLOB = '**/*.{yaml,yml,json,template}';
@@ -345,9 +345,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         void vscode.window.showErrorMessage('samwise: no Python Lambda function was found in this workspace\'s templates.');
         return undefined;
       }
-      return chosen;
+      return toLaunchRequest(chosen);
     }
-    return config;
+    // VS Code checks `request` right after this first resolution step, so the rename happens here.
+    return toLaunchRequest(config);
   }
 
   resolveDebugConfigurationWithSubstitutedVariables(

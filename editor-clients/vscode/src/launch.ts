@@ -130,12 +130,24 @@ export function configurationFor(
 }
 
 /**
+ * The configuration as the debug adapter receives it. VS Code starts sessions only for `launch` and `attach`
+ * requests, while aws-sam configurations say `direct-invoke`; both mean "run this function under the debugger", so
+ * `direct-invoke` becomes `launch` and every other attribute passes through unchanged.
+ */
+export function toLaunchRequest<T extends { request?: unknown }>(config: T): T {
+  return config.request === 'direct-invoke' ? { ...config, request: 'launch' } : config;
+}
+
+/**
  * Checks a configuration (after VS Code substituted its variables) and returns the problems a user must fix, each
  * naming the field. The debug adapter checks again; doing it here lets VS Code show the message before a session
  * starts.
  */
 export function validateConfiguration(config: Record<string, unknown>): string[] {
   const problems: string[] = [];
+  if (config.request !== undefined && config.request !== 'direct-invoke' && config.request !== 'launch') {
+    problems.push(`"request" is ${JSON.stringify(config.request)}: use "direct-invoke" (or "launch").`);
+  }
   const target = config.invokeTarget as Record<string, unknown> | undefined;
   if (!target || typeof target !== 'object') {
     problems.push('"invokeTarget" is missing: add {"target": "template", "templatePath": ..., "logicalId": ...}.');

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configurationFor, findFunctions, isPythonFunction, validateConfiguration } from '../launch';
+import { configurationFor, findFunctions, isPythonFunction, toLaunchRequest, validateConfiguration } from '../launch';
 
 const SAM = `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -126,4 +126,20 @@ test('validation names each missing or conflicting field', () => {
     '"invokeTarget.projectRoot" is missing: give the folder that contains the handler module.',
   ]);
   assert.match(validateConfiguration({ invokeTarget: { target: 'api' } })[0], /"invokeTarget.target" is "api"/);
+});
+
+test('direct-invoke reaches the adapter as launch, with every other attribute unchanged', () => {
+  const config = configurationFor('/ws', '/ws/template.yaml', { logicalId: 'F', type: 'AWS::Serverless::Function' });
+  const launched = toLaunchRequest({ ...config, stopOnEntry: true });
+  assert.equal(launched.request, 'launch');
+  assert.deepEqual({ ...launched, request: config.request }, { ...config, stopOnEntry: true });
+  assert.equal(config.request, 'direct-invoke', 'the input is not modified');
+  const attach = { request: 'attach', name: 'x' };
+  assert.equal(toLaunchRequest(attach), attach);
+});
+
+test('an unknown request is reported', () => {
+  const config = configurationFor('/ws', '/ws/template.yaml', { logicalId: 'F', type: 'AWS::Serverless::Function' });
+  assert.deepEqual(validateConfiguration({ ...config, request: 'attach' }), ['"request" is "attach": use "direct-invoke" (or "launch").']);
+  assert.deepEqual(validateConfiguration({ ...config, request: 'launch' }), []);
 });

@@ -42,6 +42,11 @@ test('the aws-sam direct-invoke attributes and samwise extras are all declared',
   ]);
 });
 
+test('launch accepts the same attributes as direct-invoke', () => {
+  const attrs = debuggerContribution.configurationAttributes;
+  assert.deepEqual(attrs.launch, attrs['direct-invoke']);
+});
+
 test('initial configurations and snippets are valid configurations', () => {
   for (const config of debuggerContribution.initialConfigurations) {
     assert.deepEqual(validateConfiguration(config), [], config.name);
