@@ -6,6 +6,7 @@
 //! `Type` value, a key below `Properties`), then renders the one answer for it.
 
 use samwise_syntax::{NodeId, NodeKind, TextRange};
+use samwise_template::intrinsics::value_range;
 use samwise_template::model::PSEUDO_PARAMETERS;
 use samwise_template::{RefKind, Template};
 
@@ -19,13 +20,13 @@ pub(crate) fn hover(a: &Analysis, offset: u32) -> Option<Hover> {
         return Some(h);
     }
     if let Some(call) = t.intrinsics.iter().find(|i| i.name_range.contains_inclusive(offset)) {
-        return Some(Hover { range: call.name_range, markdown: docs::intrinsic(&call.name)? });
+        return Some(Hover { range: unquoted(&t.text, call.name_range), markdown: docs::intrinsic(&call.name)? });
     }
     if let Some(r) =
         t.resources.iter().find(|r| r.type_node.is_some_and(|n| t.tree.node(n).range.contains_inclusive(offset)))
     {
         let rt = a.data().resource_type(r.type_name.as_deref()?)?;
-        return Some(Hover { range: t.tree.node(r.type_node?).range, markdown: docs::resource_type(&rt) });
+        return Some(Hover { range: value_range(&t.tree, r.type_node?), markdown: docs::resource_type(&rt) });
     }
     key(a, t, offset)
 }
@@ -60,6 +61,16 @@ fn reference(a: &Analysis, t: &Template, offset: u32) -> Option<Hover> {
         _ => describe_target(a, t, &r.target)?,
     };
     Some(Hover { range: r.range, markdown })
+}
+
+/// A range without the quotes around it (JSON keys).
+fn unquoted(text: &str, r: TextRange) -> TextRange {
+    let b = text.as_bytes();
+    if r.len() >= 2 && b.get(r.start as usize) == Some(&b'"') && b.get(r.end as usize - 1) == Some(&b'"') {
+        TextRange::new(r.start + 1, r.end - 1)
+    } else {
+        r
+    }
 }
 
 /// The resource type a logical id names, including SAM's generated resources.
@@ -133,6 +144,7 @@ fn key(a: &Analysis, t: &Template, offset: u32) -> Option<Hover> {
     let &last = nodes.last()?;
     let mut segs: Vec<Seg> = Vec::new();
     let mut key_range: Option<TextRange> = None;
+    let mut key_node: Option<NodeId> = None;
     for w in nodes.windows(2) {
         match &t.tree.node(w[0]).kind {
             NodeKind::Mapping(m) => {
@@ -140,13 +152,16 @@ fn key(a: &Analysis, t: &Template, offset: u32) -> Option<Hover> {
                 segs.push(Seg::Key(t.tree.key_str(e).to_owned()));
                 if e.key == w[1] {
                     key_range = Some(t.tree.node(e.key).range);
+                    key_node = Some(e.key);
                 }
             }
             NodeKind::Sequence(s) => segs.push(Seg::Item(s.items.iter().position(|&i| i == w[1]).unwrap_or(0))),
             _ => return None,
         }
     }
-    let range = key_range.filter(|_| t.tree.node(last).range == key_range.unwrap_or_default())?;
+    key_range.filter(|_| t.tree.node(last).range == key_range.unwrap_or_default())?;
+    // Without the quotes of a JSON key.
+    let range = value_range(&t.tree, key_node?);
     let k = |i: usize| segs.get(i).and_then(Seg::key);
     match (segs.len(), k(0)) {
         (1, Some(s)) => return Some(Hover { range, markdown: docs::section(s)? }),

@@ -1049,3 +1049,14 @@ fn any_offset_is_safe() {
         }
     }
 }
+
+#[test]
+fn json_key_outside_quotes_inserts_quoted_key() {
+    let (_, items) = items_at(
+        Path::new("/x/template.json"),
+        r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 1, $0}}}}"#,
+    );
+    let item = items.iter().find(|i| i.label == "QueueName").expect("property offered");
+    assert_eq!(item.insert_text, "\"QueueName\": ");
+    assert!(!items.iter().any(|i| i.label == "DelaySeconds"), "present keys are not offered again");
+}

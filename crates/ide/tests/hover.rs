@@ -167,15 +167,15 @@ fn intrinsic_function_short_and_long() {
     check(
         r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::$0Sub": "x"}}}}}"#,
         expect![[r#"
-        ["Fn::Sub"]
-        **Fn::Sub** (short form `!Sub`)
+            [Fn::Sub]
+            **Fn::Sub** (short form `!Sub`)
 
-        Substitutes `${Name}` variables (parameters, resources, `${Res.Attr}`, pseudo parameters) in a string.
+            Substitutes `${Name}` variables (parameters, resources, `${Res.Attr}`, pseudo parameters) in a string.
 
-        ```yaml
-        Fn::Sub: String  or  Fn::Sub: [String, {Var: value}]
-        ```
-    "#]],
+            ```yaml
+            Fn::Sub: String  or  Fn::Sub: [String, {Var: value}]
+            ```
+        "#]],
     );
 }
 
@@ -298,6 +298,32 @@ fn nothing_on_plain_values() {
         &at("app.handler", 1, 2),
         expect![[r#"
         (no hover)
+    "#]],
+    );
+}
+
+#[test]
+fn globals_property_and_json_property() {
+    check(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Tim$0eout: 3\nResources: {}\n",
+        expect![[r#"
+            [Timeout]
+            **Timeout**: `Integer` (optional)
+
+            The maximum time in seconds that the function can run before it is stopped.
+
+            - Range: 1 to 5400
+        "#]],
+    );
+    check(
+        r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Delay$0Seconds": 3}}}}"#,
+        expect![[r#"
+        [DelaySeconds]
+        **DelaySeconds**: `Integer` (optional)
+
+        The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of ``0`` to ``900`` (15 minutes). The default value is ``0``.
+
+        - Range: 0 to 900
     "#]],
     );
 }
