@@ -4,6 +4,7 @@
 //! The tests in `tests/tests/` drive the real binaries as an editor would. They build them on first use
 //! with the same profile the tests run in, so `cargo test` alone works from a clean checkout.
 
+pub mod dap_client;
 pub mod lsp_client;
 
 use std::path::{Path, PathBuf};

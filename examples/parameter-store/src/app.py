@@ -17,7 +17,7 @@ s3 = boto3.client("s3")
 
 
 def lambda_handler(event, context):
-    name = event.get("name", "world")
+    name = event.get("name", "world")  # BP: entry
 
     parameter = ssm.get_parameter(Name=os.environ["PARAMETER_NAME"])
     prefix = parameter["Parameter"]["Value"]

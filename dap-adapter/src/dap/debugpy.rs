@@ -1,0 +1,196 @@
+//! The connection to debugpy: its adapter process (`python -m debugpy.adapter`, speaking DAP on its
+//! stdin/stdout) and the relay through which the debuggee reaches it.
+//!
+//! Why this arrangement: the adapter is our own child on pipes, so it cannot outlive us (own process
+//! group, parent-death signal, killed on drop) and no port has to be polled for. The debuggee runs
+//! `-m debugpy --connect 127.0.0.1:RELAY`; the relay is our listener, ready before the debuggee starts,
+//! and splices the debuggee's connection to the port the adapter announces once it listens
+//! (`debugpyWaitingForServer`, after an `attach` with `listen` on port 0). So the adapter's start-up
+//! and the debuggee's run in parallel, and neither side retries a connection.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::{Child, Command};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::codec;
+use super::protocol::Message;
+
+/// debugpy's adapter process and the channels to it.
+pub struct Debugpy {
+    pub python: PathBuf,
+    child: Child,
+    tx: mpsc::UnboundedSender<Message>,
+    /// Messages from the adapter; closes when it exits.
+    pub rx: Option<mpsc::UnboundedReceiver<Message>>,
+    stderr: Arc<Mutex<String>>,
+    relay_port: u16,
+    relay_target: Option<oneshot::Sender<u16>>,
+    relay: JoinHandle<()>,
+}
+
+impl Debugpy {
+    /// Starts `python -m debugpy.adapter` and the relay. A missing interpreter fails here; a missing
+    /// debugpy shows as the adapter exiting (see [`Debugpy::missing_debugpy`]).
+    pub async fn spawn(python: &Path) -> io::Result<Debugpy> {
+        let mut cmd = Command::new(python);
+        cmd.args(["-m", "debugpy.adapter"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        samwise_runtime::process::isolate(&mut cmd);
+        let mut child = cmd.spawn()?;
+        let stdin = child.stdin.take().ok_or_else(|| io::Error::other("no stdin pipe"))?;
+        let stdout = child.stdout.take().ok_or_else(|| io::Error::other("no stdout pipe"))?;
+        let stderr_pipe = child.stderr.take().ok_or_else(|| io::Error::other("no stderr pipe"))?;
+
+        let (tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
+        tokio::spawn(async move {
+            let mut stdin = stdin;
+            while let Some(message) = out_rx.recv().await {
+                let Ok(body) = serde_json::to_vec(&message) else { continue };
+                if codec::write_body(&mut stdin, &body).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let (in_tx, rx) = mpsc::unbounded_channel::<Message>();
+        tokio::spawn(read_messages(stdout, in_tx));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        tokio::spawn(collect(stderr_pipe, stderr.clone()));
+
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let relay_port = listener.local_addr()?.port();
+        let (target_tx, target_rx) = oneshot::channel();
+        let relay = tokio::spawn(splice(listener, target_rx));
+        Ok(Debugpy {
+            python: python.to_path_buf(),
+            child,
+            tx,
+            rx: Some(rx),
+            stderr,
+            relay_port,
+            relay_target: Some(target_tx),
+            relay,
+        })
+    }
+
+    /// The arguments that make the function's interpreter run the runtime client under debugpy,
+    /// connected through the relay and waiting until the debugger is configured.
+    pub fn debuggee_args(&self) -> Vec<String> {
+        [
+            "-m",
+            "debugpy",
+            "--connect",
+            &format!("127.0.0.1:{}", self.relay_port),
+            "--wait-for-client",
+            "--configure-subProcess",
+            "false",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    pub fn send(&self, message: Message) {
+        let _ = self.tx.send(message);
+    }
+
+    /// The adapter listens for the debuggee on `port`: let the relay connect there.
+    pub fn server_port(&mut self, port: u16) {
+        if let Some(target) = self.relay_target.take() {
+            let _ = target.send(port);
+        }
+    }
+
+    /// The adapter's stderr so far (Python's own errors, such as a missing module).
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The message for an interpreter without debugpy, if that is why the adapter exited.
+    pub fn missing_debugpy(&self) -> Option<String> {
+        is_missing_debugpy(&self.stderr()).then(|| missing_debugpy_message(&self.python))
+    }
+
+    /// Ends the adapter process and the relay.
+    pub async fn kill(mut self) {
+        self.relay.abort();
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+impl Drop for Debugpy {
+    fn drop(&mut self) {
+        self.relay.abort();
+    }
+}
+
+/// Whether Python's error output says that debugpy cannot be imported.
+pub fn is_missing_debugpy(text: &str) -> bool {
+    text.contains("No module named debugpy") || text.contains("No module named 'debugpy'")
+}
+
+pub fn missing_debugpy_message(python: &Path) -> String {
+    format!(
+        "debugpy is not installed for {python}, the interpreter that runs the function. Install it with `{python} -m pip install debugpy`, choose an interpreter that has it (\"pythonPath\"), or run without debugging (\"noDebug\": true).",
+        python = python.display()
+    )
+}
+
+async fn read_messages(stdout: impl AsyncRead + Unpin, tx: mpsc::UnboundedSender<Message>) {
+    let mut reader = BufReader::new(stdout);
+    while let Ok(Some(body)) = codec::read_body(&mut reader).await {
+        match serde_json::from_slice::<Message>(&body) {
+            Ok(message) => {
+                if tx.send(message).is_err() {
+                    return;
+                }
+            }
+            Err(e) => eprintln!("samwise-dap: ignoring a malformed message from debugpy: {e}"),
+        }
+    }
+}
+
+/// Keeps the last 64 KiB of the adapter's stderr.
+async fn collect(stream: impl AsyncRead + Unpin, into: Arc<Mutex<String>>) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let mut text = into.lock().unwrap_or_else(|e| e.into_inner());
+        text.push_str(&line);
+        text.push('\n');
+        if text.len() > 64 * 1024 {
+            let cut = text.len() - 32 * 1024;
+            let cut = (cut..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            text.drain(..cut);
+        }
+    }
+}
+
+/// Accepts the debuggee's connection and joins it to the adapter's server port once that is known.
+async fn splice(listener: TcpListener, target: oneshot::Receiver<u16>) {
+    let Ok((mut inbound, _)) = listener.accept().await else { return };
+    drop(listener);
+    let Ok(port) = target.await else { return };
+    let Ok(mut outbound) = TcpStream::connect(("127.0.0.1", port)).await else { return };
+    let _ = inbound.set_nodelay(true);
+    let _ = outbound.set_nodelay(true);
+    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_a_missing_debugpy() {
+        assert!(is_missing_debugpy("/tmp/v/bin/python: No module named debugpy\n"));
+        assert!(is_missing_debugpy("ModuleNotFoundError: No module named 'debugpy'\n"));
+        assert!(!is_missing_debugpy("No module named boto3\n"));
+        let message = missing_debugpy_message(Path::new("/v/bin/python"));
+        assert!(message.contains("`/v/bin/python -m pip install debugpy`"), "{message}");
+    }
+}

@@ -1,0 +1,315 @@
+//! A DAP client for the end-to-end tests of `samwise-dap`: it speaks the base protocol over the
+//! adapter's stdio (or a TCP connection), sends requests, and waits for responses and events, keeping
+//! every event it saw so a test can look at the output afterwards.
+//!
+//! It is deliberately independent of the adapter's own code (its own framing, plain JSON values), so
+//! the tests check the wire format an editor sees.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any single wait may take before the test fails with what it saw.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+pub struct DapClient {
+    writer: Box<dyn Write + Send>,
+    rx: mpsc::Receiver<Value>,
+    inbox: VecDeque<Value>,
+    seq: i64,
+    /// Every event received, in order.
+    pub events: Vec<Value>,
+    /// The adapter process, when the client started it.
+    pub child: Option<Child>,
+}
+
+impl DapClient {
+    /// Starts the adapter binary in stdio mode. `configure` may set environment and working directory.
+    pub fn start(binary: &Path, configure: impl FnOnce(&mut Command)) -> DapClient {
+        let mut cmd = Command::new(binary);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        configure(&mut cmd);
+        let mut child = cmd.spawn().expect("samwise-dap starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut client = DapClient::over(stdout, stdin);
+        client.child = Some(child);
+        client
+    }
+
+    /// A client over any byte stream pair (e.g. a TCP connection in `--port` mode).
+    pub fn over(reader: impl Read + Send + 'static, writer: impl Write + Send + 'static) -> DapClient {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(reader);
+            while let Some(body) = read_frame(&mut reader) {
+                let message: Value = serde_json::from_slice(&body).expect("the adapter sends JSON");
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        DapClient { writer: Box::new(writer), rx, inbox: VecDeque::new(), seq: 0, events: Vec::new(), child: None }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("started by the client").id()
+    }
+
+    /// Sends a request and returns its sequence number, without waiting.
+    pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
+        self.seq += 1;
+        let message = json!({"seq": self.seq, "type": "request", "command": command, "arguments": arguments});
+        let body = serde_json::to_vec(&message).unwrap();
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend_from_slice(&body);
+        // A closed pipe shows up as a missing response, which the test reports with context.
+        let _ = self.writer.write_all(&frame).and_then(|()| self.writer.flush());
+        self.seq
+    }
+
+    /// Sends a request and waits for its response (successful or not).
+    pub fn request(&mut self, command: &str, arguments: Value) -> Value {
+        let seq = self.send(command, arguments);
+        self.response(seq)
+    }
+
+    /// Sends a request and returns the body of its successful response.
+    pub fn ok(&mut self, command: &str, arguments: Value) -> Value {
+        let response = self.request(command, arguments);
+        assert_eq!(response["success"], true, "{command} failed: {response}");
+        response.get("body").cloned().unwrap_or(Value::Null)
+    }
+
+    /// Waits for the response to request `seq`.
+    pub fn response(&mut self, seq: i64) -> Value {
+        self.take(&format!("the response to request {seq}"), |m| m["type"] == "response" && m["request_seq"] == seq)
+    }
+
+    /// Waits for the next event called `name` not consumed yet.
+    pub fn event(&mut self, name: &str) -> Value {
+        self.take(&format!("a `{name}` event"), |m| m["type"] == "event" && m["event"] == name)
+    }
+
+    /// All output events' text so far, concatenated.
+    pub fn output(&self) -> String {
+        self.events.iter().filter(|e| e["event"] == "output").filter_map(|e| e["body"]["output"].as_str()).collect()
+    }
+
+    /// Closes the connection to the adapter without a disconnect request, as a crashing editor would.
+    pub fn close(&mut self) {
+        self.writer = Box::new(std::io::sink());
+        if let Some(child) = &mut self.child {
+            drop(child.stdin.take());
+        }
+    }
+
+    /// Waits for the adapter process (started by the client) to exit; `None` if it did not within WAIT.
+    pub fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
+        let child = self.child.as_mut()?;
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if let Some(status) = child.try_wait().unwrap() {
+                return Some(status);
+            }
+            // A child's exit cannot be awaited with a timeout in std; poll briefly.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    fn take(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(i) = self.inbox.iter().position(&matches) {
+                return self.inbox.remove(i).unwrap();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(message) => {
+                    if message["type"] == "event" {
+                        self.events.push(message.clone());
+                    }
+                    self.inbox.push_back(message);
+                }
+                Err(e) => {
+                    let seen: Vec<String> = self.inbox.iter().map(Value::to_string).collect();
+                    panic!(
+                        "waiting for {what}: {e:?}\nunconsumed messages:\n{}\noutput:\n{}",
+                        seen.join("\n"),
+                        self.output()
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Drop for DapClient {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn read_frame(reader: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            if length.is_some() {
+                break;
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    Some(body)
+}
+
+/// The 1-based line of the first line containing `marker` (e.g. `# BP: entry`) in `path`.
+pub fn marker_line(path: &Path, marker: &str) -> i64 {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let index = text.lines().position(|l| l.contains(marker));
+    index.unwrap_or_else(|| panic!("no `{marker}` in {}", path.display())) as i64 + 1
+}
+
+/// The live descendants of `pid` (children, their children, ...), from /proc.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(p) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        if let Some(ppid) = parent_of(p) {
+            parents.push((p, ppid));
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![pid];
+    while let Some(parent) = frontier.pop() {
+        for (child, _) in parents.iter().filter(|(_, ppid)| *ppid == parent) {
+            out.push(*child);
+            frontier.push(*child);
+        }
+    }
+    out.retain(|p| alive(*p));
+    out
+}
+
+/// Live processes whose command line mentions `needle` (a temp directory, say).
+pub fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(p) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{p}/cmdline")) else { continue };
+        if String::from_utf8_lossy(&cmdline).contains(needle) && alive(p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat.rsplit(')').next().and_then(|s| s.split_whitespace().next()) != Some("Z"),
+        Err(_) => false,
+    }
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Waits until none of `pids` is alive. The process table offers nothing to await, so this polls,
+/// briefly; returns the ones still alive after 5 s.
+pub fn gone_soon(pids: &[u32]) -> Vec<u32> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left: Vec<u32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+        if left.is_empty() || Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A moto server on 127.0.0.1 (from the test virtualenv), killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let server = crate::repo_root().join(".venv/bin/moto_server");
+        assert!(server.exists(), "{} is missing: run scripts/test-env.sh", server.display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        // Werkzeug announces the address once it listens; read until then, then keep draining.
+        let mut lines = BufReader::new(stderr).lines();
+        let ready = lines.by_ref().map_while(Result::ok).any(|l| l.contains(&format!("127.0.0.1:{port}")));
+        assert!(ready, "moto_server did not start");
+        std::thread::spawn(move || lines.for_each(drop));
+        moto
+    }
+
+    /// Dummy credentials and the endpoint, for the adapter (and so the function) or a seeding script.
+    pub fn env(&self, cmd: &mut Command) {
+        cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_SESSION_TOKEN", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE");
+    }
+
+    /// Creates what the example project reads: the greeting parameter and the S3 template.
+    pub fn seed_example(&self, prefix: &str) {
+        let mut seed = Command::new(crate::venv_python());
+        seed.arg("-c").arg(format!(
+            r#"
+import boto3
+boto3.client("ssm").put_parameter(Name="parameter-store-example-greeting", Value="{prefix}", Type="String", Overwrite=True)
+s3 = boto3.client("s3")
+s3.create_bucket(Bucket="parameter-store-example-assets")
+s3.put_object(Bucket="parameter-store-example-assets", Key="templates/greeting.txt", Body=b"{{prefix}}, {{name}}!")
+"#
+        ));
+        self.env(&mut seed);
+        let out = seed.output().unwrap();
+        assert!(out.status.success(), "seeding moto failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
