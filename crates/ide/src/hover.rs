@@ -20,13 +20,16 @@ pub(crate) fn hover(a: &Analysis, offset: u32) -> Option<Hover> {
         return Some(h);
     }
     if let Some(call) = t.intrinsics.iter().find(|i| i.name_range.contains_inclusive(offset)) {
-        return Some(Hover { range: unquoted(&t.text, call.name_range), markdown: docs::intrinsic(&call.name)? });
+        let range = Some(unquoted(&t.text, call.name_range)).filter(|r| r.contains_inclusive(offset));
+        return Some(Hover { range: range.unwrap_or(call.name_range), markdown: docs::intrinsic(&call.name)? });
     }
     if let Some(r) =
         t.resources.iter().find(|r| r.type_node.is_some_and(|n| t.tree.node(n).range.contains_inclusive(offset)))
     {
         let rt = a.data().resource_type(r.type_name.as_deref()?)?;
-        return Some(Hover { range: value_range(&t.tree, r.type_node?), markdown: docs::resource_type(&rt) });
+        let full = t.tree.node(r.type_node?).range;
+        let range = Some(value_range(&t.tree, r.type_node?)).filter(|r| r.contains_inclusive(offset)).unwrap_or(full);
+        return Some(Hover { range, markdown: docs::resource_type(&rt) });
     }
     key(a, t, offset)
 }
@@ -160,8 +163,8 @@ fn key(a: &Analysis, t: &Template, offset: u32) -> Option<Hover> {
         }
     }
     key_range.filter(|_| t.tree.node(last).range == key_range.unwrap_or_default())?;
-    // Without the quotes of a JSON key.
-    let range = value_range(&t.tree, key_node?);
+    // Without the quotes of a JSON key (unless the cursor is on a quote).
+    let range = Some(value_range(&t.tree, key_node?)).filter(|r| r.contains_inclusive(offset)).or(key_range)?;
     let k = |i: usize| segs.get(i).and_then(Seg::key);
     match (segs.len(), k(0)) {
         (1, Some(s)) => return Some(Hover { range, markdown: docs::section(s)? }),
