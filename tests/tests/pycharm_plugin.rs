@@ -349,3 +349,102 @@ fn the_dap_templates_command_starts_samwise_dap_which_answers_initialize_on_the_
     let message = response.to_string();
     assert!(message.contains("MyFunction"), "the launch failed for another reason than the placeholder: {response}");
 }
+
+/// The regular expressions of the plugin's template matcher (`lsp/SamTemplates.kt`), by property name.
+fn kotlin_template_patterns() -> Vec<(String, String)> {
+    let source = read(&plugin_dir().join("src/main/kotlin/dev/samwise/pycharm/lsp/SamTemplates.kt"));
+    source
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("private val ")?;
+            let (name, rest) = rest.split_once(" = Regex(\"\"\"")?;
+            let pattern = rest.strip_suffix("\"\"\")")?;
+            Some((name.to_owned(), pattern.to_owned()))
+        })
+        .collect()
+}
+
+fn files_under(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, extensions, out);
+        } else if path.extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
+            out.push(path);
+        }
+    }
+}
+
+/// The plugin's verdict on each file: the Kotlin matcher's patterns (java.util.regex; these patterns mean the same
+/// in Python's `re`) combined as `SamTemplates.looksLikeTemplate` combines them.
+fn plugin_accepts(files: &[PathBuf]) -> Vec<bool> {
+    let patterns: std::collections::BTreeMap<String, String> = kotlin_template_patterns().into_iter().collect();
+    let names = ["formatVersion", "serverlessTransform", "resources", "resourceType"];
+    let ordered: Vec<&String> =
+        names.iter().map(|n| patterns.get(*n).unwrap_or_else(|| panic!("SamTemplates.kt: no `{n}` pattern"))).collect();
+    let script = r#"
+import json, re, sys
+version, transform, resources, rtype = [re.compile(p) for p in json.loads(sys.argv[1])]
+for path in sys.argv[2:]:
+    text = open(path, encoding="utf-8").read()
+    ok = bool(version.search(text) or transform.search(text))
+    if not ok:
+        section = resources.search(text)
+        ok = bool(section and rtype.search(text, section.end()))
+    print("1" if ok else "0")
+"#;
+    let output = Command::new("python3")
+        .args(["-c", script, &serde_json::to_string(&ordered).unwrap()])
+        .args(files)
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let verdicts: Vec<bool> = String::from_utf8(output.stdout).unwrap().lines().map(|l| l == "1").collect();
+    assert_eq!(verdicts.len(), files.len());
+    verdicts
+}
+
+/// The server's verdict on each file: `samwise-lsp check` reports the files it skips as not templates.
+fn server_accepts(files: &[PathBuf]) -> Vec<bool> {
+    let output = Command::new(samwise_e2e::binary("samwise-lsp")).arg("check").args(files).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    files.iter().map(|f| !stderr.contains(&format!("{}: not a CloudFormation/SAM template", f.display()))).collect()
+}
+
+#[test]
+fn the_plugins_template_matcher_accepts_every_template_the_server_reads_and_rejects_other_yaml_and_json() {
+    let fixtures = samwise_e2e::repo_root().join("tests/fixtures/pycharm/detect");
+    let mut templates = Vec::new();
+    files_under(&fixtures.join("templates"), &["yaml", "yml", "json"], &mut templates);
+    files_under(&samwise_e2e::repo_root().join("tests/corpus"), &["yaml", "yml", "json"], &mut templates);
+    files_under(&samwise_e2e::repo_root().join("examples"), &["yaml", "yml"], &mut templates);
+    let mut others = Vec::new();
+    files_under(&fixtures.join("other"), &["yaml", "yml", "json"], &mut others);
+    assert!(templates.len() > 100 && others.len() >= 5, "{} templates, {} others", templates.len(), others.len());
+
+    // The fixtures are what their folders say, by the server's own judgement.
+    let fixture_templates: Vec<PathBuf> = templates.iter().filter(|p| p.starts_with(&fixtures)).cloned().collect();
+    assert!(server_accepts(&fixture_templates).iter().all(|&t| t), "a fixture in templates/ is not a template");
+    assert!(server_accepts(&others).iter().all(|&t| !t), "a fixture in other/ is a template");
+
+    // Never reject what the server would analyse: such a file would silently get no diagnostics in PyCharm.
+    let server = server_accepts(&templates);
+    let plugin = plugin_accepts(&templates);
+    let rejected: Vec<String> = templates
+        .iter()
+        .zip(server.iter().zip(&plugin))
+        .filter(|(_, (server, plugin))| **server && !**plugin)
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert!(rejected.is_empty(), "templates the plugin would not send to the server:\n{}", rejected.join("\n"));
+    assert!(server.iter().filter(|&&t| t).count() > 100, "the server read too few corpus files as templates");
+
+    // And keep other YAML/JSON away from the server.
+    let accepted: Vec<String> = others
+        .iter()
+        .zip(plugin_accepts(&others))
+        .filter(|(_, ok)| *ok)
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert!(accepted.is_empty(), "non-templates the plugin would send to the server: {accepted:?}");
+}
