@@ -448,3 +448,25 @@ fn the_plugins_template_matcher_accepts_every_template_the_server_reads_and_reje
         .collect();
     assert!(accepted.is_empty(), "non-templates the plugin would send to the server: {accepted:?}");
 }
+
+#[test]
+fn ids_the_kotlin_code_looks_up_are_the_ones_plugin_xml_declares() {
+    let xml = read(&plugin_dir().join("src/main/resources/META-INF/plugin.xml"));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    // The bundled binaries are found through the plugin's own id.
+    let id = doc.descendants().find(|n| n.has_tag_name("id")).and_then(|n| n.text()).expect("<id>");
+    let binaries = read(&plugin_dir().join("src/main/kotlin/dev/samwise/pycharm/SamwiseBinaries.kt"));
+    assert!(binaries.contains(&format!("const val PLUGIN_ID = \"{id}\"")), "SamwiseBinaries.kt: PLUGIN_ID is not {id}");
+    // Notification groups must be declared before use, or the platform throws.
+    let groups: BTreeSet<&str> =
+        doc.descendants().filter(|n| n.has_tag_name("notificationGroup")).filter_map(|n| n.attribute("id")).collect();
+    let mut used = 0;
+    for path in kotlin_files() {
+        let text = read(&path);
+        for group in text.split("getNotificationGroup(\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+            used += 1;
+            assert!(groups.contains(group), "{} uses notification group {group}, not in plugin.xml", path.display());
+        }
+    }
+    assert!(used > 0, "no notification group lookup found");
+}

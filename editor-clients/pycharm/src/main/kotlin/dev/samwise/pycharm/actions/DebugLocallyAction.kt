@@ -26,7 +26,7 @@ class DebugLocallyAction : LSPCommandAction() {
     override fun commandPerformed(command: LSPCommand, e: AnActionEvent) {
         val project = e.project ?: return
         val target = functionTarget(command)
-            ?: return notify(project, "samwise: the Debug lens carried no template and function.", NotificationType.ERROR)
+            ?: return notifyUser(project, "samwise: the Debug lens carried no template and function.", NotificationType.ERROR)
         val runManager = RunManager.getInstance(project)
         val name = "Debug ${target.logicalId}"
         val settings = runManager.findConfigurationByName(name)?.takeIf { it.configuration is DAPRunConfiguration }

@@ -13,7 +13,7 @@ import com.redhat.devtools.lsp4ij.commands.LSPCommandAction
 class DeployAction : LSPCommandAction() {
     override fun commandPerformed(command: LSPCommand, e: AnActionEvent) {
         val template = command.getArgumentAt(0, String::class.java) ?: "the template"
-        notify(
+        notifyUser(
             e.project,
             "samwise: this samwise-lsp does not deploy (it does not offer the samwise.deploy command). " +
                 "Update samwise-lsp, or deploy $template with `sam deploy --template-file $template --guided` in a terminal.",

@@ -24,7 +24,7 @@ class InvokeLocallyAction : LSPCommandAction() {
     override fun commandPerformed(command: LSPCommand, e: AnActionEvent) {
         val project = e.project ?: return
         val target = functionTarget(command)
-            ?: return notify(project, "samwise: the Invoke lens carried no template and function.", NotificationType.ERROR)
+            ?: return notifyUser(project, "samwise: the Invoke lens carried no template and function.", NotificationType.ERROR)
         val settings = runConfigurationFor(project, target)
         ProgramRunnerUtil.executeConfiguration(settings, DefaultRunExecutor.getRunExecutorInstance())
     }

@@ -13,7 +13,7 @@ import java.nio.file.Path
 data class FunctionTarget(val templatePath: String, val logicalId: String) {
     /** `events/event.json` beside the template when it exists, the layout `sam init` creates. */
     fun defaultEvent(): String? =
-        Path.of(templatePath).resolveSibling("events").resolve("event.json").takeIf(Files::isRegularFile)?.toString()
+        Path.of(templatePath).resolveSibling("events").resolve("event.json").takeIf { Files.isRegularFile(it) }?.toString()
 }
 
 fun functionTarget(command: LSPCommand): FunctionTarget? {
@@ -22,6 +22,6 @@ fun functionTarget(command: LSPCommand): FunctionTarget? {
     return FunctionTarget(template, logicalId)
 }
 
-fun notify(project: Project?, message: String, type: NotificationType) {
+fun notifyUser(project: Project?, message: String, type: NotificationType) {
     NotificationGroupManager.getInstance().getNotificationGroup("samwise").createNotification(message, type).notify(project)
 }

@@ -18,7 +18,7 @@ class SamwiseLanguageServerFactory : LanguageServerFactory {
 
 class SamwiseLanguageServer(project: Project) : ProcessStreamConnectionProvider() {
     init {
-        // A missing binary throws here with a message naming the setting; LSP4IJ shows it in its LSP console.
+        // A missing binary throws here, with a message naming the setting, and the server does not start.
         commands = listOf(SamwiseBinaries.lsp().toString())
         project.basePath?.let { workingDirectory = it }
     }
