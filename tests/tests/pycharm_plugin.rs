@@ -5,6 +5,13 @@
 //! fields; and the commands the templates launch start both binaries and answer an `initialize` handshake
 //! (`samwise-dap` in the `--port` mode the template uses, connected when its ready line matches the template's
 //! `debugServerReadyPattern`).
+//!
+//! The plugin's template matcher is also run (its regular expressions, with Python's `re`) against the server's own
+//! verdict on the corpus, the examples and `tests/fixtures/pycharm/detect`.
+//!
+//! DEPENDENCIES
+//! - roxmltree (dev): parses plugin.xml, so malformed XML fails the test and extension attributes are read
+//!   reliably.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
