@@ -31,6 +31,12 @@ const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Templates whose Lambda runtime is deprecated: SW2006 is a warning until the runtime's
+/// create-block date and an error after it (dotnet8: 2027-02-01), so either severity is accepted
+/// here and the test does not start failing on that date.
+const DATED_RUNTIMES: &[(&str, &str)] =
+    &[("apigw-rest-api-lambda-dotnet/template.yaml", "dotnet8"), ("sns-lambda-dotnet-sam/template.yaml", "dotnet8")];
+
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/serverless-patterns")
 }
@@ -67,6 +73,9 @@ fn corpus_has_no_unexpected_errors() {
         for d in check(&t, &ctx) {
             if d.severity != Severity::Error {
                 *warnings.entry(d.code).or_default() += 1;
+                continue;
+            }
+            if d.code == "SW2006" && DATED_RUNTIMES.iter().any(|(f, r)| *f == rel && d.message.contains(r)) {
                 continue;
             }
             if KNOWN_ERRORS.iter().any(|(f, c, _)| *f == rel && *c == d.code) {
