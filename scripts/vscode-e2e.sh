@@ -129,8 +129,15 @@ cat > "$STATE/user-data/User/settings.json" <<JSON
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "security.workspace.trust.enabled": false,
-  "chat.disableAIFeatures": true,
-  "python.defaultInterpreterPath": "$PYTHON"
+  "chat.disableAIFeatures": true
+}
+JSON
+# Paths on the machine that runs the extension are "machine-overridable" settings, which VS Code reads from the
+# machine's settings when the UI runs elsewhere, as it does in code-server.
+mkdir -p "$STATE/user-data/Machine"
+cat > "$STATE/user-data/Machine/settings.json" <<JSON
+{
+  "samwise.pythonPath": "$PYTHON"
 }
 JSON
 log "installing the VSIX into code-server"

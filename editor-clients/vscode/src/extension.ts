@@ -39,8 +39,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       binaries.forget();
       await startClient(context, binaries);
     }),
+    // One provider resolves and offers initial configurations; the second only lists the same configurations in
+    // the Run and Debug picker (registering the resolver twice would resolve every configuration twice).
     vscode.debug.registerDebugConfigurationProvider('samwise', new ConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Initial),
-    vscode.debug.registerDebugConfigurationProvider('samwise', new ConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(
+      'samwise',
+      { provideDebugConfigurations: (folder) => new ConfigurationProvider().provideDebugConfigurations(folder) },
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
     vscode.debug.registerDebugAdapterDescriptorFactory('samwise', new AdapterFactory(binaries)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('samwise.server.path') || e.affectsConfiguration('samwise.debugAdapter.path')) {
@@ -186,10 +192,15 @@ async function deploy(command: string, args: unknown[], next: (command: string, 
 }
 
 /**
- * The Python the user chose for this workspace, from the Python extension's interpreter setting (the usual place a
- * user names their virtualenv); undefined leaves the choice to samwise-dap (`python3` on PATH).
+ * The Python the user chose for this workspace: `samwise.pythonPath` (which the server reads too), else the Python
+ * extension's interpreter setting, the usual place a user names their virtualenv; undefined leaves the choice to
+ * samwise-dap (`python3` on PATH).
  */
 function pythonInterpreter(): string | undefined {
+  const own = vscode.workspace.getConfiguration('samwise').get<string | null>('pythonPath');
+  if (own) {
+    return own;
+  }
   const interpreter = vscode.workspace.getConfiguration('python').get<string>('defaultInterpreterPath');
   return interpreter && interpreter !== 'python' ? interpreter : undefined;
 }
@@ -366,6 +377,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         config.pythonPath = interpreter;
       }
     }
+    log.appendLine(`Debugging "${config.name}" with ${config.pythonPath ?? 'python3 from PATH'}`);
     return config;
   }
 }
