@@ -79,8 +79,17 @@ fn template_dir(ctx: &CheckContext) -> Option<PathBuf> {
 fn check_events(t: &Template, ctx: &CheckContext, r: &Resource, budget: usize, out: &mut Vec<Diagnostic>) -> usize {
     let tree = &t.tree;
     let Some(events) = r.properties.and_then(|p| tree.get_value(p, "Events")) else { return budget };
+    let written = events;
     let events = tree.resolve(events);
     if tree.mapping(events).is_none() {
+        let null = tree.scalar(events).is_some_and(|s| s.is_null());
+        if !null && intrinsic_at(tree, events).is_none() {
+            out.push(Diagnostic::error(
+                "SW4001",
+                tree.node(written).full_range(),
+                "Events must be a map from event names to events (each with Type and Properties)",
+            ));
+        }
         return budget;
     }
     let Some(rt) = r.type_name.as_deref().and_then(|n| ctx.data.resource_type(n)) else { return budget };
@@ -184,6 +193,16 @@ fn check_globals(t: &Template, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let Some(v) = e.value else { continue };
+        if tree.mapping(v).is_none() {
+            if !tree.scalar(v).is_some_and(|s| s.is_null()) {
+                out.push(Diagnostic::error(
+                    "SW4003",
+                    tree.node(v).full_range(),
+                    format!("Globals.{name} must be a map of properties shared by every {name}"),
+                ));
+            }
+            continue;
+        }
         // Allowed keys are validated like the same property on a resource of the section's type.
         let rt = ctx.data.resource_type(&format!("AWS::Serverless::{name}"));
         let shapes = rt.as_ref().and_then(|rt| match &rt.shapes[rt.properties as usize].kind {
@@ -403,7 +422,11 @@ fn check_statements(t: &Template, doc: NodeId, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error(
                 "SW4009",
                 first_line,
-                format!("policy statement is missing {}: add it", missing.join(" and ")),
+                format!(
+                    "policy statement is missing {}: add {}",
+                    missing.join(" and "),
+                    if missing.len() == 1 { "it" } else { "them" }
+                ),
             ));
         }
     }
@@ -735,6 +758,8 @@ Globals:
   Functions:
 # ^^^^^^^^^ error SW4002: SAM has no Globals section 'Functions'; did you mean 'Function'?
     Timeout: 3
+  Api: shared
+#      ^^^^^^ error SW4003: Globals.Api must be a map of properties shared by every Api
   Function:
     FunctionName: shared
 #   ^^^^^^^^^^^^ error SW4003: 'FunctionName' cannot be set in Globals.Function: set it on each resource instead
@@ -791,6 +816,14 @@ Resources:
             - Effect: Allow
 #             ^^^^^^^^^^^^^ error SW4009: policy statement is missing Resource: add it
               Action: s3:GetObject
+  NoEvents:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/code.zip
+      Handler: app.handler
+      Runtime: python3.13
+      Events: every-minute
+#             ^^^^^^^^^^^^ error SW4001: Events must be a map from event names to events (each with Type and Properties)
   NoRuntime:
 # ^^^^^^^^^ error SW4008: function 'NoRuntime' is a Zip function (the default PackageType) and needs Handler and Runtime: set them on the function or in Globals.Function, or use `PackageType: Image` with an ImageUri
     Type: AWS::Serverless::Function
@@ -940,5 +973,59 @@ Resources:
             "SW400",
             &code_fixture_template(),
         );
+    }
+
+    #[test]
+    fn values_of_the_wrong_shape_are_reported_without_panicking() {
+        // Every SAM rule meets lists, scalars, nulls and mappings where it expects something else.
+        let text = r#"Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: [a, b]
+  Api: just-a-string
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties: [1, 2]
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: nodot
+      Runtime: python3.13
+      CodeUri: ""
+      Events: "string"
+      Policies: 42
+  C:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: ""
+      Runtime: { a: b }
+      CodeUri: [x]
+      Events:
+        E: { Type: { x: y }, Properties: [1] }
+        F: ~
+        G: { Type: SQS, Properties: ~ }
+      Policies:
+        - {}
+        - { Statement: 3 }
+        - { Statement: [3, { Effect: [x] }] }
+        - SQSPollerPolicy: [1]
+  D:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: [Image]
+  E:
+    Type: [AWS::S3::Bucket]
+  F:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: *undefined
+"#;
+        let t = Template::parse(text, Format::Yaml);
+        let ctx = CheckContext { data: CfnData::embedded(), path: Some(&code_fixture_template()) };
+        let found = check(&t, &ctx);
+        let codes: Vec<&str> = found.iter().map(|d| d.code).collect();
+        for code in ["SW4001", "SW4003", "SW4005", "SW4009"] {
+            assert!(codes.contains(&code), "{code} missing from {found:#?}");
+        }
     }
 }
