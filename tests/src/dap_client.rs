@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// How long any single wait may take before the test fails with what it saw.
-pub const WAIT: Duration = Duration::from_secs(60);
+pub const WAIT: Duration = Duration::from_secs(120);
 
 pub struct DapClient {
     writer: Box<dyn Write + Send>,
