@@ -101,7 +101,8 @@ pub fn run(root: &Path) -> Result<(), String> {
 }
 
 /// Marks the start of this generator's section of `crates/data/NOTICE`; `gen-data-cfn` writes the part above.
-const NOTICE_MARKER: &str = "# The botocore/boto3 section below is written by `cargo xtask gen-data-botocore`.";
+pub(crate) const NOTICE_MARKER: &str =
+    "# The botocore/boto3 section below is written by `cargo xtask gen-data-botocore`.";
 
 /// Appends (or replaces) the botocore and boto3 licence notices at the end of `crates/data/NOTICE`.
 fn write_notice(root: &Path, core: &mut Wheel, b3: &mut Wheel) -> Result<(), String> {

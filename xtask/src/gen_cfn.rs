@@ -385,6 +385,13 @@ fn write_notice(root: &Path, cfn_lint: &mut Wheel, sam: &mut Wheel) -> Result<()
         }
     }
     let path = root.join("crates/data/NOTICE");
+    // Keep the section `gen-data-botocore` appends (from its marker on), so either generator can
+    // run alone without dropping the other's licence notices.
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(at) = existing.find(crate::gen_botocore::NOTICE_MARKER) {
+        notice.push('\n');
+        notice.push_str(&existing[at..]);
+    }
     std::fs::write(&path, notice).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
