@@ -7,7 +7,8 @@
 #   Steps: install, diagnostics, completion, invoke, debug. `default` is the list known to pass with the current
 #   binaries; `all` runs every step. --no-build bundles the binaries already in target/debug.
 # Needs (installed by this script when missing, as root): Debian packages chromium, ripgrep, libkrb5-dev;
-# node 20 with npm. Everything from npm goes into tests/vscode-e2e/node_modules and editor-clients/vscode/node_modules.
+# node 20 with npm; the test virtualenv (scripts/test-env.sh, run from here). Everything from npm goes into
+# tests/vscode-e2e/node_modules and editor-clients/vscode/node_modules.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -83,12 +84,14 @@ if [ "$(cat "$E2E/node_modules/.samwise-installed" 2>/dev/null)" != "$lock_hash"
   install_e2e
   echo "$lock_hash" > "$E2E/node_modules/.samwise-installed"
 fi
-ext_hash="$(sha256sum "$EXT/package-lock.json" | cut -d' ' -f1)"
-if [ "$(cat "$EXT/node_modules/.samwise-installed" 2>/dev/null)" != "$ext_hash" ]; then
+# npm keeps its own record of an install in node_modules/.package-lock.json; one newer than the lockfile means
+# `npm ci` already ran (scripts/test.sh runs it before this script).
+if [ ! "$EXT/node_modules/.package-lock.json" -nt "$EXT/package-lock.json" ]; then
   log "installing the extension's npm packages"
   (cd "$EXT" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$ext_hash" > "$EXT/node_modules/.samwise-installed"
 fi
+# The debug step needs debugpy in the interpreter that runs the function: the test virtualenv has it.
+bash "$ROOT/scripts/test-env.sh"
 [ "$INSTALL_ONLY" = 1 ] && exit 0
 
 # --- binaries and the VSIX ---------------------------------------------------------------------------------------
@@ -158,6 +161,5 @@ fi
 cp -r "$E2E/fixtures" "$WS/e2e"
 
 log "running steps: $STEPS (screenshots in $ARTIFACTS)"
-PATH_PREPEND=()
-[ -d "$ROOT/.venv/bin" ] && PATH_PREPEND=(--path-prepend "$ROOT/.venv/bin")
-node "$E2E/run.mjs" --workspace "$WS" --state "$STATE" --artifacts "$ARTIFACTS" --steps "$STEPS" "${PATH_PREPEND[@]}"
+node "$E2E/run.mjs" --workspace "$WS" --state "$STATE" --artifacts "$ARTIFACTS" --steps "$STEPS" \
+  --path-prepend "$ROOT/.venv/bin"
