@@ -85,7 +85,9 @@ fn main() {
     let cases: Vec<(&str, Vec<u32>)> = vec![
         ("property key (half word)", positions(&text, "      Visibility", 0, 200)),
         ("nested property key", positions(&text, "        Status", -2, 200)),
+        ("resource type, nothing typed", positions(&text, "    Type: ", 0, 100)),
         ("resource type value", positions(&text, "Type: AWS::S3::B", 0, 100)),
+        ("!Ref, nothing typed", positions(&text, "!Ref ", 0, 200)),
         ("enum value (BillingMode)", positions(&text, "BillingMode: PAY", 0, 100)),
         ("!Ref target", positions(&text, "!Ref Queue", 0, 200)),
         ("!GetAtt attribute", positions(&text, ".Arn", -2, 200)),

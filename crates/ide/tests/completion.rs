@@ -1060,3 +1060,19 @@ fn json_key_outside_quotes_inserts_quoted_key() {
     assert_eq!(item.insert_text, "\"QueueName\": ");
     assert!(!items.iter().any(|i| i.label == "DelaySeconds"), "present keys are not offered again");
 }
+
+#[test]
+fn long_lists_keep_only_items_matching_the_typed_characters_in_order() {
+    let (_, items) = items_at(
+        Path::new("/x/template.yaml"),
+        "AWSTemplateFormatVersion: 2010-09-09\nResources:\n  B:\n    Type: s3buc$0\n",
+    );
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert!(labels.contains(&"AWS::S3::Bucket"), "{labels:?}");
+    assert!(!labels.contains(&"AWS::SQS::Queue"), "{labels:?}");
+    let (_, all) = items_at(
+        Path::new("/x/template.yaml"),
+        "AWSTemplateFormatVersion: 2010-09-09\nResources:\n  B:\n    Type: $0\n",
+    );
+    assert!(all.len() > 1800, "nothing typed: every type ({})", all.len());
+}

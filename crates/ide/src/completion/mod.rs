@@ -30,7 +30,8 @@ use schema::{Block, Seg};
 pub(crate) fn completions(a: &Analysis, offset: u32) -> Vec<CompletionItem> {
     let Some(t) = a.template() else { return Vec::new() };
     let Some((cur, cl)) = classify(a, t, offset) else { return Vec::new() };
-    let mut g = Gen { a, t, data: a.data(), cur: &cur, range: cl.range, out: Vec::new() };
+    let typed = a.text[cl.range.start as usize..cur.offset as usize].trim_start_matches('!').to_ascii_lowercase();
+    let mut g = Gen { a, t, data: a.data(), cur: &cur, range: cl.range, typed, out: Vec::new() };
     g.generate(&cl.context);
     let mut out = g.out;
     out.sort_by(|x, y| x.sort_key.cmp(&y.sort_key));
@@ -193,11 +194,30 @@ struct Gen<'a> {
     data: &'static CfnData,
     cur: &'a Cursor,
     range: TextRange,
+    /// The part of the word typed before the cursor, lower-cased (without a leading `!`).
+    typed: String,
     out: Vec<CompletionItem>,
 }
 
 impl Gen<'_> {
+    /// Whether an item can match what is typed: its label contains the typed characters in order
+    /// (ignoring case). Editors filter at least this permissively and, while the word grows, only
+    /// narrow the list they have, so leaving the rest out changes nothing they show; it keeps the
+    /// long lists (1,900 resource types, every logical id) cheap once a few characters are typed.
+    fn wanted(&self, label: &str) -> bool {
+        let mut want = self.typed.bytes().peekable();
+        for b in label.bytes() {
+            if want.peek() == Some(&b.to_ascii_lowercase()) {
+                want.next();
+            }
+        }
+        want.peek().is_none()
+    }
+
     fn push(&mut self, label: &str, kind: CompletionKind, detail: Option<String>, prio: u8, insert: String) {
+        if !self.wanted(label) {
+            return;
+        }
         self.out.push(CompletionItem {
             label: label.to_owned(),
             kind,
@@ -370,6 +390,9 @@ impl Gen<'_> {
         let has_properties = resource.is_some_and(|r| r.properties.is_some());
         let ind = " ".repeat(self.cur.indent);
         for e in entries.iter() {
+            if !self.wanted(&e.name) {
+                continue;
+            }
             let prio = if e.name.starts_with("AWS::Serverless::") == self.t.is_sam { 0 } else { 1 };
             let insert = if self.json() || has_properties || e.required.is_empty() {
                 self.value_insert(&e.name)
