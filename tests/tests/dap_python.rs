@@ -332,7 +332,7 @@ fn crash_and_timeout_under_the_debugger() {
 fn editor_vanishing_mid_session_leaves_no_process() {
     let _serial = serial();
     let entry = marker_line(&app_py(), "# BP: entry");
-    for how in ["disconnect", "close"] {
+    for how in ["disconnect", "close", "kill"] {
         let mut client = adapter(None);
         assert_eq!(launch_with_breakpoints(&mut client, example_config(), &[entry])["success"], true);
         client.event("stopped");
@@ -342,7 +342,10 @@ fn editor_vanishing_mid_session_leaves_no_process() {
             "disconnect" => {
                 client.ok("disconnect", json!({"terminateDebuggee": true}));
             }
-            _ => client.close(),
+            "close" => client.close(),
+            // SIGKILL: none of the adapter's cleanup code runs; the parent-death signal and the
+            // runtime's watchdog must take everything down.
+            _ => client.child.as_mut().unwrap().kill().unwrap(),
         }
         assert!(client.wait_exit().is_some(), "{how}: the adapter exits");
         assert_all_gone(&pids);
