@@ -183,7 +183,7 @@ pub fn pip_install(
         .map_err(|e| err(format!("could not start the interpreter: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("no error output");
+        let last = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no error output");
         return Err(err(format!("{} ({last})", output.status)));
     }
     Ok(())
