@@ -121,7 +121,8 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
   try {
     server = await binaries.get('samwise-lsp');
   } catch (err) {
-    await reportBinaryError(err, 'samwise-lsp');
+    // Not awaited: the message waits for the user's click, and activation must not wait for it.
+    void reportBinaryError(err, 'samwise-lsp');
     return;
   }
   const serverOptions: ServerOptions = { command: server.path, args: ['--stdio'] };
@@ -162,7 +163,7 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
     deployFallback = vscode.commands.registerCommand('samwise.deploy', () =>
       vscode.window.showErrorMessage(
         `samwise: ${server.path} does not run deploys (it does not offer the "samwise.deploy" command). ` +
-          'Update samwise-lsp or run "samwise-lsp deploy --template <file>" in a terminal.',
+          'Update samwise-lsp to a version that does, or point "samwise.server.path" at one.',
       ),
     );
     context.subscriptions.push(deployFallback);
@@ -351,7 +352,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     if (!config.type && !config.request && !config.name) {
       const configs = await this.provideDebugConfigurations(folder);
       const active = vscode.window.activeTextEditor?.document.uri.fsPath;
-      const chosen = configs.find((c) => active && c.invokeTarget?.templatePath?.endsWith(path.basename(active))) ?? configs[0];
+      const root = folder?.uri.fsPath ?? '';
+      const templateOf = (c: vscode.DebugConfiguration) =>
+        path.resolve(String(c.invokeTarget?.templatePath ?? '').replace('${workspaceFolder}', root));
+      const chosen = configs.find((c) => active !== undefined && templateOf(c) === path.resolve(active)) ?? configs[0];
       if (!chosen) {
         void vscode.window.showErrorMessage('samwise: no Python Lambda function was found in this workspace\'s templates.');
         return undefined;
