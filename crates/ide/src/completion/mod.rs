@@ -594,7 +594,7 @@ impl Gen<'_> {
             .t
             .resources
             .iter()
-            .filter(|r| Some(&r.name) != own.as_ref())
+            .filter(|r| Some(&r.name) != own.as_ref() && self.wanted(&r.name))
             .map(|r| (r.name.clone(), r.type_name.clone().unwrap_or_default()))
             .collect();
         for (n, d) in resources {
@@ -618,7 +618,7 @@ impl Gen<'_> {
             .t
             .resources
             .iter()
-            .filter(|r| Some(&r.name) != own.as_ref() && !present.contains(&r.name))
+            .filter(|r| Some(&r.name) != own.as_ref() && !present.contains(&r.name) && self.wanted(&r.name))
             .map(|r| (r.name.clone(), r.type_name.clone().unwrap_or_default()))
             .collect();
         for (n, d) in resources {
