@@ -6,7 +6,7 @@ use samwise_syntax::{Format, NodeId, NodeKind, ScalarStyle, TextRange};
 use samwise_template::Template;
 
 /// How an artifact is uploaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ArtifactKind {
     /// Code: a folder (or a file that is not already an archive) is zipped.
     Zip,
@@ -114,8 +114,13 @@ pub struct S3Location {
 }
 
 /// Returns the template text with each artifact's value replaced by its S3 location; nothing else
-/// in the text changes. `region` builds the https URLs of nested templates.
-pub fn rewrite_template(template: &Template, replacements: &[(Artifact, S3Location)], region: &str) -> String {
+/// in the text changes. `region` builds the https URLs of nested templates (the global S3 endpoint
+/// when it is not known).
+pub fn rewrite_template(template: &Template, replacements: &[(Artifact, S3Location)], region: Option<&str>) -> String {
+    let endpoint = match region {
+        Some(r) => format!("s3.{r}.amazonaws.com"),
+        None => "s3.amazonaws.com".to_owned(),
+    };
     let text: &str = &template.text;
     let mut edits: Vec<(TextRange, String)> = replacements
         .iter()
@@ -123,9 +128,7 @@ pub fn rewrite_template(template: &Template, replacements: &[(Artifact, S3Locati
             let string = |s: &str| render_string(template.format, a.style, s);
             let new = match a.form {
                 RewriteForm::S3Uri => string(&format!("s3://{}/{}", loc.bucket, loc.key)),
-                RewriteForm::HttpsUrl => {
-                    string(&format!("https://s3.{region}.amazonaws.com/{}/{}", loc.bucket, loc.key))
-                }
+                RewriteForm::HttpsUrl => string(&format!("https://{endpoint}/{}/{}", loc.bucket, loc.key)),
                 RewriteForm::BucketKey => {
                     let key_str = |k: &str| render_string(template.format, ScalarStyle::Plain, k);
                     format!(
@@ -257,7 +260,7 @@ mod tests {
         let a = find_artifacts(&t).remove(0);
         let loc = S3Location { bucket: "b".into(), key: "p/h.zip".into() };
         assert_eq!(
-            rewrite_template(&t, &[(a, loc)], "eu-west-1"),
+            rewrite_template(&t, &[(a, loc)], Some("eu-west-1")),
             r#"{"Resources": {"F": {"Type": "AWS::Lambda::Function", "Properties": {"Code": {"S3Bucket": "b", "S3Key": "p/h.zip"}}}}}"#
         );
     }

@@ -20,6 +20,10 @@ pub enum DeployError {
     SamConfig { path: PathBuf, field: Option<String>, detail: String },
     /// A deploy setting has no value from the options nor from samconfig.toml.
     MissingSetting { field: &'static str, hint: &'static str },
+    /// A deploy setting has a value CloudFormation would refuse.
+    InvalidSetting { field: &'static str, value: String, reason: &'static str },
+    /// A template property names a folder where a file is expected (or the reverse).
+    WrongKind { resource: String, property: &'static str, path: PathBuf, detail: String },
     /// A `K=V` parameter override or tag is malformed.
     BadKeyValue { field: &'static str, value: String },
     /// The template file is not a CloudFormation/SAM template.
@@ -57,6 +61,10 @@ impl fmt::Display for DeployError {
             DeployError::SamConfig { path, field: None, detail } => write!(f, "{}: {detail}", path.display()),
             DeployError::MissingSetting { field, hint } => {
                 write!(f, "no {field} given: {hint}")
+            }
+            DeployError::InvalidSetting { field, value, reason } => write!(f, "{field}: {value:?}: {reason}"),
+            DeployError::WrongKind { resource, property, path, detail } => {
+                write!(f, "{resource}.{property}: {}: {detail}", path.display())
             }
             DeployError::BadKeyValue { field, value } => {
                 write!(f, "{field}: {value:?} is not of the form Key=Value")

@@ -16,10 +16,12 @@ pub mod artifacts;
 mod error;
 mod fsutil;
 pub mod package;
+pub mod plan;
 pub mod samconfig;
 
 pub use artifacts::{Artifact, ArtifactKind, S3Location, find_artifacts, rewrite_template};
 pub use error::DeployError;
 pub use fsutil::write_atomic;
 pub use package::{Packaged, package_path, pip_install, resolve_local};
+pub use plan::{DeployOptions, INLINE_TEMPLATE_LIMIT, Plan, PlannedArtifact, plan};
 pub use samconfig::{DeployParameters, SamConfig};
