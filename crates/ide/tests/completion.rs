@@ -1076,3 +1076,34 @@ fn long_lists_keep_only_items_matching_the_typed_characters_in_order() {
     );
     assert!(all.len() > 1800, "nothing typed: every type ({})", all.len());
 }
+
+#[test]
+fn a_new_template_gets_completions_before_it_is_recognisable() {
+    check(
+        "$0",
+        expect![[r#"
+        sec AWSTemplateFormatVersion
+        sec Conditions
+        sec Description
+        sec Globals
+        sec Hooks
+        sec Mappings
+        sec Metadata
+        sec Outputs
+        sec Parameters
+        sec Resources
+        sec Rules
+        sec Transform
+    "#]],
+    );
+    check(
+        "Resources:\n  B:\n    Type: AWS::SQS::Q$0\n",
+        expect![[r#"
+        res AWS::SQS::Queue
+        res AWS::SQS::QueueInlinePolicy
+        res AWS::SQS::QueuePolicy
+    "#]],
+    );
+    // Other YAML (a compose file) gets nothing.
+    check("services:\n  web:\n    image: x\n$0\n", expect![[r#""#]]);
+}

@@ -28,7 +28,7 @@ use cursor::{At, Cursor};
 use schema::{Block, Seg};
 
 pub(crate) fn completions(a: &Analysis, offset: u32) -> Vec<CompletionItem> {
-    let Some(t) = a.template() else { return Vec::new() };
+    let Some(t) = template_being_written(a) else { return Vec::new() };
     let Some((cur, cl)) = classify(a, t, offset) else { return Vec::new() };
     let typed = a.text[cl.range.start as usize..cur.offset as usize].trim_start_matches('!').to_ascii_lowercase();
     let mut g = Gen { a, t, data: a.data(), cur: &cur, range: cl.range, typed, out: Vec::new() };
@@ -37,6 +37,25 @@ pub(crate) fn completions(a: &Analysis, offset: u32) -> Vec<CompletionItem> {
     out.sort_by(|x, y| x.sort_key.cmp(&y.sort_key));
     out.dedup_by(|x, y| x.label == y.label && x.kind == y.kind);
     out
+}
+
+/// The template model, also for a YAML/JSON file that is not recognisably a template yet but is
+/// becoming one: empty, a word being typed, or only known top-level sections (a new `template.yaml`
+/// with `Resources:` and a first resource without its `Type`). Other YAML (compose files, workflows)
+/// gets nothing.
+fn template_being_written(a: &Analysis) -> Option<&Template> {
+    if let Some(t) = a.template() {
+        return Some(t);
+    }
+    let t = a.template.as_ref()?;
+    let Some(root) = t.tree.root() else { return Some(t) };
+    if let Some(s) = t.tree.scalar(root) {
+        return (!s.value.trim().contains(' ')).then_some(t);
+    }
+    let entries = t.tree.entries(root);
+    // Every top-level key is a known section, except one still being typed (no colon or no value).
+    let known = entries.iter().all(|e| SECTIONS.contains(&t.tree.key_str(e)) || e.colon.is_none() || e.value.is_none());
+    (t.tree.mapping(root).is_some() && known).then_some(t)
 }
 
 /// The structural cursor and its context at `offset`, with the owner's resource type filled in.
