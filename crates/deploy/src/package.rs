@@ -55,8 +55,9 @@ fn skipped(rel: &str, is_dir: bool) -> bool {
 /// The files under `root`, as (`/`-separated relative path, absolute path), sorted by relative path.
 pub fn collect_files(root: &Path) -> Result<Vec<(String, PathBuf)>, DeployError> {
     let mut out = Vec::new();
-    let mut stack = vec![(String::new(), root.to_path_buf())];
-    while let Some((prefix, dir)) = stack.pop() {
+    let real_root = std::fs::canonicalize(root).map_err(|e| DeployError::io(root, e))?;
+    let mut stack = vec![(String::new(), root.to_path_buf(), real_root)];
+    while let Some((prefix, dir, real_dir)) = stack.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|e| DeployError::io(&dir, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| DeployError::io(&dir, e))?;
@@ -67,7 +68,15 @@ pub fn collect_files(root: &Path) -> Result<Vec<(String, PathBuf)>, DeployError>
             let meta = std::fs::metadata(&path).map_err(|e| DeployError::io(&path, e))?;
             if meta.is_dir() {
                 if !skipped(&rel, true) {
-                    stack.push((rel, path));
+                    let real = std::fs::canonicalize(&path).map_err(|e| DeployError::io(&path, e))?;
+                    // A link to the folder itself or one above it would be walked forever.
+                    if real_dir.starts_with(&real) {
+                        return Err(DeployError::Zip {
+                            path: path.clone(),
+                            detail: "this symbolic link leads back to a folder that contains it".to_owned(),
+                        });
+                    }
+                    stack.push((rel, path, real));
                 }
             } else if !skipped(&rel, false) {
                 out.push((rel, path));

@@ -1,17 +1,13 @@
 //! Packaging tests on temporary folders: deterministic bytes, skip rules, permissions, path escapes,
 //! and installing a function's requirements with the test venv's pip (offline, from a wheel built here).
 
-use std::io::{Read, Write};
-use std::path::Path;
+mod common;
 
+use std::io::Read;
+
+use common::{tiny_wheel, venv_python, write};
 use samwise_deploy::package::{collect_files, package_python};
 use samwise_deploy::{DeployError, package_path, pip_install, resolve_local};
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn names(bytes: &[u8]) -> Vec<String> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -126,32 +122,14 @@ fn a_symlink_leading_outside_the_project_is_refused() {
     assert!(matches!(err, DeployError::PathEscapes { .. }), "{err}");
 }
 
-fn venv_python() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
-}
-
-/// Writes a minimal pure-Python wheel by hand, so the test needs neither the network nor a build backend.
-fn tiny_wheel(dir: &Path) {
-    let file = std::fs::File::create(dir.join("tinypkg-1.0-py3-none-any.whl")).unwrap();
-    let mut z = zip::ZipWriter::new(file);
-    let opts = zip::write::SimpleFileOptions::default();
-    let files = [
-        ("tinypkg/__init__.py", "VALUE = 42\n"),
-        ("tinypkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n"),
-        (
-            "tinypkg-1.0.dist-info/WHEEL",
-            "Wheel-Version: 1.0\nGenerator: samwise-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        ),
-        (
-            "tinypkg-1.0.dist-info/RECORD",
-            "tinypkg/__init__.py,,\ntinypkg-1.0.dist-info/METADATA,,\ntinypkg-1.0.dist-info/WHEEL,,\ntinypkg-1.0.dist-info/RECORD,,\n",
-        ),
-    ];
-    for (name, text) in files {
-        z.start_file(name, opts).unwrap();
-        z.write_all(text.as_bytes()).unwrap();
-    }
-    z.finish().unwrap();
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_reported_not_walked() {
+    let a = tempfile::tempdir().unwrap();
+    write(a.path(), "src/app.py", "");
+    std::os::unix::fs::symlink("..", a.path().join("src/up")).unwrap();
+    let err = package_path(&a.path().join("src")).unwrap_err();
+    assert!(err.to_string().contains("src/up"), "{err}");
 }
 
 #[test]

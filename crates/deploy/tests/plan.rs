@@ -1,15 +1,12 @@
 //! The deploy plan on temporary projects and on the repository's example: artifact hashes and keys,
 //! the rewritten template (comments kept), capabilities, settings precedence, and the errors.
 
+mod common;
+
 use std::path::Path;
 
+use common::{tiny_wheel, venv_python, write};
 use samwise_deploy::{DeployError, DeployOptions, INLINE_TEMPLATE_LIMIT, SamConfig, plan};
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn options() -> DeployOptions {
     DeployOptions { stack_name: Some("app".into()), s3_bucket: Some("bkt".into()), ..Default::default() }
@@ -272,4 +269,29 @@ fn the_parameter_store_example_plans_cleanly() {
         n
     };
     assert_eq!(names, ["app.py", "requirements.txt"]);
+}
+
+#[test]
+fn python_functions_with_requirements_are_built_with_pip_when_a_python_is_given() {
+    let dir = sam_project();
+    write(dir.path(), "two/requirements.txt", "tinypkg==1.0\n");
+    let wheels = tempfile::tempdir().unwrap();
+    tiny_wheel(wheels.path());
+    let build = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    let without = plan(&template, &options(), None).unwrap();
+    let opts = DeployOptions {
+        python: Some(venv_python()),
+        pip_args: vec!["--no-index".into(), "--find-links".into(), wheels.path().display().to_string()],
+        build_dir: Some(build.path().to_path_buf()),
+        ..options()
+    };
+    let with = plan(&template, &opts, None).unwrap();
+    // Function One has no requirements.txt: the same archive either way.
+    assert_eq!(without.artifacts[0].key, with.artifacts[0].key);
+    assert_ne!(without.artifacts[1].key, with.artifacts[1].key);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&with.artifacts[1].packaged.bytes)).unwrap();
+    assert!(z.by_name("tinypkg/__init__.py").is_ok());
+    assert!(z.by_name("app.py").is_ok());
+    assert!(build.path().join("Two/deps/tinypkg/__init__.py").is_file());
 }
