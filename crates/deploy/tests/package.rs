@@ -31,6 +31,8 @@ fn same_files_give_same_bytes_whatever_the_creation_order_and_times() {
     write(b.path(), "lib/util.py", "X = 1\n");
     std::fs::create_dir_all(b.path().join("empty")).unwrap();
     write(b.path(), "app.py", "def h(e, c): return 1\n");
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options().write(true).open(b.path().join("app.py")).unwrap().set_modified(old).unwrap();
     let pa = package_path(a.path()).unwrap();
     let pb = package_path(b.path()).unwrap();
     assert_eq!(pa.bytes, pb.bytes);

@@ -295,3 +295,24 @@ fn python_functions_with_requirements_are_built_with_pip_when_a_python_is_given(
     assert!(z.by_name("app.py").is_ok());
     assert!(build.path().join("Two/deps/tinypkg/__init__.py").is_file());
 }
+
+#[test]
+fn yaml_lambda_code_becomes_a_flow_mapping_and_comments_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: code # zipped on deploy
+      Handler: app.handler
+";
+    write(dir.path(), "template.yaml", text);
+    write(dir.path(), "code/app.py", "x = 1\n");
+    let p = plan(&dir.path().join("template.yaml"), &options(), None).unwrap();
+    let key = &p.artifacts[0].key;
+    let expected = text.replace("Code: code #", &format!("Code: {{S3Bucket: bkt, S3Key: {key}}} #"));
+    assert_eq!(p.template_body, expected);
+    // The result is still a template whose Code is a mapping.
+    let again = samwise_template::Template::parse(&p.template_body, samwise_syntax::Format::Yaml);
+    assert!(samwise_deploy::find_artifacts(&again).is_empty());
+}
