@@ -118,11 +118,29 @@ async function stopCodeServer(server) {
 // ---------------------------------------------------------------------------------------------------------------
 // VS Code helpers
 
+/**
+ * Opens the quick input with `key` and returns its text box. A key press that arrives while the workbench is still
+ * settling (focus moving to a new editor or panel) can be dropped, so the press is repeated when the box does not
+ * appear; a box that never appears still fails the step.
+ */
+async function openQuickInput(page, key) {
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      return input;
+    } catch (err) {
+      if (attempt === 3) {
+        throw new Error(`pressing ${key} did not open the quick input (${attempt} tries): ${err.message}`);
+      }
+    }
+  }
+}
+
 /** Runs a command from the command palette by its label, as a person would. */
 async function runCommand(page, label) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
+  const input = await openQuickInput(page, 'F1');
   await input.fill(`>${label}`);
   await page
     .locator('.quick-input-list .monaco-list-row', { hasText: label })
@@ -134,9 +152,7 @@ async function runCommand(page, label) {
 
 /** Opens a workspace file through Quick Open and waits until its editor tab is active. */
 async function openFile(page, relPath) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
+  const input = await openQuickInput(page, 'F1');
   await input.fill(relPath);
   const dir = path.dirname(relPath);
   await page
@@ -154,9 +170,7 @@ async function openFile(page, relPath) {
 
 /** Moves the cursor to a 1-based line with Go to Line. */
 async function goToLine(page, line) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
+  const input = await openQuickInput(page, 'Control+G');
   await input.fill(`:${line}`);
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
