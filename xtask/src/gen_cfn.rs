@@ -113,6 +113,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     // (alphabetically) that has it, so types missing from us-east-1 are still known.
     let mut schema_hash: BTreeMap<String, String> = BTreeMap::new();
     let mut masks: BTreeMap<String, u64> = BTreeMap::new();
+    // Each type's required top-level properties, so completion can offer snippets for all ~1,900
+    // types without decoding them.
+    let mut required: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (i, (region, table)) in regions.iter().enumerate() {
         for (type_name, hash) in table {
             *masks.entry(type_name.clone()).or_default() |= 1 << i;
@@ -133,6 +136,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     for (type_name, schema) in sorted(&cfn_schemas) {
         let rt = convert_cfn_type(type_name, schema, &getatts);
         out.add(&format!("type/{type_name}"), &to_json(&rt));
+        required.insert(type_name.clone(), top_level_required(&rt));
         type_count += 1;
     }
 
@@ -158,6 +162,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             &mut passthrough_misses,
         );
         out.add(&format!("type/{type_name}"), &to_json(&rt));
+        required.insert(type_name.clone(), top_level_required(&rt));
         masks.insert(type_name.clone(), u64::MAX >> (64 - region_names.len()));
         sam_types.push(type_name);
         type_count += 1;
@@ -166,6 +171,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         eprintln!("note: SAM pass-through {miss} not found in the CloudFormation schemas; left untyped");
     }
 
+    out.add("table/required", &to_json(&required));
     out.add("table/regions", &to_json(&json!({ "regions": region_names, "masks": masks })));
 
     let policy_templates = policy_templates(&sam.json("samtranslator/policy_templates_data/policy_templates.json")?)?;
@@ -366,6 +372,14 @@ impl Wheel {
     fn json(&mut self, name: &str) -> Result<Value, String> {
         let text = self.text(name)?;
         serde_json::from_str(&text).map_err(|e| format!("{name} in {}: {e}", self.path.display()))
+    }
+}
+
+/// The unconditionally required top-level property names of a converted type.
+fn top_level_required(rt: &ResourceType) -> Vec<String> {
+    match rt.shapes.get(rt.properties as usize).map(|s| &s.kind) {
+        Some(ShapeKind::Object { required, .. }) => required.clone(),
+        _ => Vec::new(),
     }
 }
 

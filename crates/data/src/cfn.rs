@@ -167,6 +167,7 @@ pub struct CfnData {
     policy_templates: OnceLock<Vec<PolicyTemplate>>,
     managed_policies: OnceLock<BTreeMap<String, String>>,
     runtimes: OnceLock<Vec<RuntimeInfo>>,
+    required: OnceLock<HashMap<String, Vec<String>>>,
     sam_globals: OnceLock<Vec<GlobalsSection>>,
 }
 
@@ -242,6 +243,7 @@ impl CfnData {
             policy_templates: OnceLock::new(),
             managed_policies: OnceLock::new(),
             runtimes: OnceLock::new(),
+            required: OnceLock::new(),
             sam_globals: OnceLock::new(),
         })
     }
@@ -326,6 +328,25 @@ impl CfnData {
     /// Lambda runtimes with their lifecycle dates, sorted by name.
     pub fn runtimes(&self) -> &[RuntimeInfo] {
         self.runtimes.get_or_init(|| self.table("table/runtimes").unwrap_or_default())
+    }
+
+    /// The unconditionally required top-level properties of a type, from a small table, so that
+    /// listing every type with its required properties decodes no type. Data files written before
+    /// the table existed fall back to decoding the type.
+    pub fn required_properties(&self, type_name: &str) -> Vec<String> {
+        let table = self.required.get_or_init(|| self.table("table/required").unwrap_or_default());
+        if let Some(r) = table.get(type_name) {
+            return r.clone();
+        }
+        if !table.is_empty() {
+            return Vec::new();
+        }
+        self.resource_type(type_name)
+            .and_then(|rt| match &rt.shapes.get(rt.properties as usize)?.kind {
+                ShapeKind::Object { required, .. } => Some(required.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
     /// The keys each SAM `Globals` section accepts.

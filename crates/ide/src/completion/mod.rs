@@ -192,16 +192,7 @@ fn type_entries(data: &'static CfnData) -> Arc<Vec<TypeEntry>> {
     let entries: Vec<TypeEntry> = data
         .type_names()
         .iter()
-        .map(|name| {
-            let required = data
-                .resource_type(name)
-                .and_then(|rt| match &rt.shapes.get(rt.properties as usize)?.kind {
-                    ShapeKind::Object { required, .. } => Some(required.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            TypeEntry { name: name.clone(), required }
-        })
+        .map(|name| TypeEntry { name: name.clone(), required: data.required_properties(name) })
         .collect();
     let entries = Arc::new(entries);
     CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(entries).clone()
