@@ -117,6 +117,17 @@ fn workspace_symbols_search_templates_on_disk_and_open_ones() {
         assert!(!uri.contains("node_modules"), "dependency folders are skipped: {uri}");
         assert!(s["name"].is_string() && s["kind"].is_u64(), "{s}");
     }
+    // The function is found in the template on disk and in the open document, once each.
+    let hello = client.request("workspace/symbol", json!({ "query": "hellofn" })).unwrap();
+    let mut files: Vec<&str> = hello
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "HelloFunction")
+        .map(|s| s["location"]["uri"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["open.yaml", "template.yaml"], "{hello:#}");
     // A query no symbol matches finds nothing.
     let none = client.request("workspace/symbol", json!({ "query": "zzzzqqqq" })).unwrap();
     assert_eq!(none, json!([]));
