@@ -233,9 +233,7 @@ fn check_file(path: &Path, config: &Config, explicit: bool) -> Result<Option<Rep
             let d = Diagnostic::error(
                 "SW0002",
                 TextRange::new(at as u32, at as u32),
-                format!(
-                    "the file is not valid UTF-8 (byte {at}): templates must be UTF-8; re-save the file as UTF-8"
-                ),
+                format!("the file is not valid UTF-8 (byte {at}): templates must be UTF-8; re-save the file as UTF-8"),
             );
             return Ok(Some(Report { path: path.to_path_buf(), text: Arc::from(valid), diagnostics: vec![d] }));
         }
