@@ -26,8 +26,8 @@ use samwise_template::Template;
 
 pub use data::load_error;
 pub use python::botocore_load_error;
-pub use samwise_template::{RuleInfo, rules};
 pub use samwise_syntax::{Diagnostic, Fix, LineIndex, Severity, TextEdit, TextRange};
+pub use samwise_template::{RuleInfo, rules};
 pub use symbols::{WorkspaceSymbol, workspace_symbols};
 
 /// What kind of document an [`Analysis`] holds.
