@@ -34,6 +34,9 @@ use super::protocol::{
 /// them as well, without waiting).
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
+/// The init (handler import) limit under the debugger, instead of Lambda's 10 s.
+const DEBUG_INIT_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Requests after which the debuggee runs again: the timeout resumes without waiting for `continued`.
 const RUN_REQUESTS: &[&str] = &["continue", "next", "stepIn", "stepOut", "stepBack", "reverseContinue", "goto"];
 
@@ -354,6 +357,11 @@ impl Session {
                 _ => format!("cannot start `{}`: {e}", interpreter.display()),
             })?;
             options.interpreter_args = debugpy.debuggee_args().into_iter().map(Into::into).collect();
+            // The tracer makes imports several times slower, so Lambda's 10 s init limit would end
+            // sessions on slow machines before the handler is reached; time stopped is paused anyway.
+            options.init_timeout = DEBUG_INIT_TIMEOUT;
+            // User code is never frozen; debugpy's warning about frozen stdlib modules is noise here.
+            options.extra_env.insert("PYDEVD_DISABLE_FILE_VALIDATION".to_owned(), "1".to_owned());
             let mut link = DebugLink {
                 debugpy,
                 seq: 0,
