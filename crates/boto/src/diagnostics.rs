@@ -142,6 +142,7 @@ pub(crate) fn diagnostics(file: &PyFile, models: &BotocoreModels) -> Vec<Diagnos
             check_call(file, &site, &mut out);
         }
     }
+    out.extend(crate::credentials::diagnostics(file, models));
     out.sort_by_key(|d| (d.range.start, d.range.end));
     out
 }

@@ -14,6 +14,7 @@
 //! - `samwise-data`: the embedded botocore/boto3 models; `samwise-syntax`: ranges and diagnostics.
 
 mod complete;
+mod credentials;
 mod diagnostics;
 mod hover;
 mod index;
