@@ -4,6 +4,7 @@
 //! The bar is zero false positives: when the model or the schema cannot tell (an intrinsic function
 //! where a literal is expected, an imported value, a SAM-generated resource), a rule says nothing.
 
+mod credentials;
 mod references;
 mod sam;
 mod schema;
@@ -35,11 +36,12 @@ pub struct RuleInfo {
 
 /// Every rule, in code order.
 pub fn rules() -> Vec<RuleInfo> {
-    let mut all: Vec<RuleInfo> = [SYNTAX_RULES, sections::RULES, references::RULES, schema::RULES, sam::RULES]
-        .into_iter()
-        .flatten()
-        .copied()
-        .collect();
+    let mut all: Vec<RuleInfo> =
+        [SYNTAX_RULES, sections::RULES, references::RULES, schema::RULES, sam::RULES, credentials::RULES]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
     all.sort_by_key(|r| r.code);
     all
 }
@@ -64,6 +66,7 @@ pub fn check(t: &Template, ctx: &CheckContext) -> Vec<Diagnostic> {
     references::check(t, ctx, &mut out);
     schema::check(t, ctx, &mut out);
     sam::check(t, ctx, &mut out);
+    credentials::check(t, ctx, &mut out);
     suppress::apply(t, &mut out);
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out.dedup_by(|a, b| a.range == b.range && a.code == b.code && a.message == b.message);
