@@ -604,6 +604,17 @@ impl Session {
     }
 
     async fn on_outcome(&mut self, outcome: Result<Outcome, tokio::task::JoinError>) {
+        // Answers debugpy has already sent (to the `continue` that let the function finish) go out first.
+        let queued: Vec<Message> =
+            match self.run.as_mut().and_then(|r| r.debug.as_mut()).and_then(|d| d.debugpy.rx.as_mut()) {
+                Some(rx) => std::iter::from_fn(|| rx.try_recv().ok()).collect(),
+                None => Vec::new(),
+            };
+        for message in queued {
+            if let Message::Response(response) = message {
+                self.debugpy_response(response);
+            }
+        }
         let Some(mut run) = self.run.take() else { return };
         run.outcome = None;
         // Everything the function wrote (and END/REPORT) was sent before the outcome; report it first.
@@ -614,6 +625,7 @@ impl Session {
             }
         }
         if let Some(link) = run.debug.take() {
+            self.answer_pending(&link);
             link.debugpy.kill().await;
         }
         let result = match outcome {
@@ -639,6 +651,28 @@ impl Session {
         let exit_code = if result.is_success() { 0 } else { 1 };
         self.event("exited", Some(to_value(&ExitedEventBody { exit_code })));
         self.event("terminated", None);
+    }
+
+    /// Answers the editor's requests that debugpy will not answer any more (the function ended):
+    /// run requests succeeded in running to the end; anything else fails.
+    fn answer_pending(&mut self, link: &DebugLink) {
+        let mut pending: Vec<(i64, String)> = link
+            .pending
+            .values()
+            .filter_map(|p| match p {
+                Pending::Client { seq, command } => Some((*seq, command.clone())),
+                _ => None,
+            })
+            .collect();
+        pending.sort();
+        for (seq, command) in pending {
+            let request = Request { seq, command, arguments: None };
+            if RUN_REQUESTS.contains(&request.command.as_str()) {
+                self.respond(&request, Some(json!({ "allThreadsContinued": true })));
+            } else {
+                self.respond_error(&request, "the function has ended");
+            }
+        }
     }
 
     /// Ends the current run, if any, and every process of it. No events are sent.
