@@ -13,6 +13,8 @@
 //! AWS's documentation placeholders (ids ending in `EXAMPLE`, such as `AKIAIOSFODNN7EXAMPLE`) are
 //! not keys and are skipped, as are empty strings and values not known statically.
 
+use std::collections::HashSet;
+
 use samwise_data::botocore::BotocoreModels;
 use samwise_syntax::{Diagnostic, Fix, TextEdit, TextRange};
 use tree_sitter::Node;
@@ -30,7 +32,7 @@ const CREDENTIAL_KEYWORDS: &[&str] = &["aws_access_key_id", "aws_secret_access_k
 pub(crate) fn diagnostics(file: &PyFile, models: &BotocoreModels) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // String nodes already reported, so one literal gets one finding.
-    let mut reported: Vec<TextRange> = Vec::new();
+    let mut reported: HashSet<TextRange> = HashSet::new();
     for call in crate::diagnostics::all_calls(file.root()) {
         check_credential_arguments(file, models, call, &mut out, &mut reported);
     }
@@ -40,7 +42,7 @@ pub(crate) fn diagnostics(file: &PyFile, models: &BotocoreModels) -> Vec<Diagnos
             continue;
         }
         if !reported.contains(&range_of(s)) {
-            reported.push(range_of(s));
+            reported.insert(range_of(s));
             out.push(Diagnostic::warning(
                 ACCESS_KEY_ID,
                 range_of(s),
@@ -52,7 +54,7 @@ pub(crate) fn diagnostics(file: &PyFile, models: &BotocoreModels) -> Vec<Diagnos
         }
         for secret in neighbour_secrets(file, s) {
             if !reported.contains(&range_of(secret)) {
-                reported.push(range_of(secret));
+                reported.insert(range_of(secret));
                 out.push(Diagnostic::warning(
                     SECRET_KEY,
                     range_of(secret),
@@ -70,7 +72,7 @@ fn check_credential_arguments(
     models: &BotocoreModels,
     call: Node<'_>,
     out: &mut Vec<Diagnostic>,
-    reported: &mut Vec<TextRange>,
+    reported: &mut HashSet<TextRange>,
 ) {
     let (Some(func), Some(args)) = (call.child_by_field_name("function"), call.child_by_field_name("arguments")) else {
         return;
@@ -94,7 +96,7 @@ fn check_credential_arguments(
     let fix = remove_arguments(args, &all, &flagged);
     for (a, _) in all.iter().zip(&flagged).filter(|(_, f)| **f) {
         let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) else { continue };
-        reported.push(range_of(v));
+        reported.insert(range_of(v));
         out.push(
             Diagnostic::warning(
                 CREDENTIAL_ARGUMENT,

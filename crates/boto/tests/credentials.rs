@@ -22,7 +22,7 @@ fn apply_fix(text: &str, code: &str) -> String {
 
 #[test]
 fn credential_keyword_arguments_sw7001() {
-    let text = "import boto3\ns3 = boto3.client('s3', region_name='eu-west-1', aws_access_key_id='mykeyid', aws_secret_access_key='mysecret')\nsession = boto3.Session(aws_access_key_id='k', aws_secret_access_key='s', aws_session_token='t')\nt = session.resource('dynamodb', aws_session_token='tok')\nok = boto3.client('s3', aws_access_key_id=os.environ['KEY'], aws_secret_access_key='')\n";
+    let text = "import boto3\ns3 = boto3.client('s3', region_name='eu-west-1', aws_access_key_id='mykeyid', aws_secret_access_key='mysecret')\nsession = boto3.Session(aws_access_key_id='k', aws_secret_access_key='s', aws_session_token='t')\ns2 = boto3.session.Session(aws_access_key_id='k')\nt = session.resource('dynamodb', aws_session_token='tok')\nok = boto3.client('s3', aws_access_key_id=os.environ['KEY'], aws_secret_access_key='')\n";
     expect![[r#"
         import boto3
         s3 = boto3.client('s3', region_name='eu-west-1', aws_access_key_id='mykeyid', aws_secret_access_key='mysecret')
@@ -32,6 +32,8 @@ fn credential_keyword_arguments_sw7001() {
                                                 # ^^^ warning SW7001: hard-coded AWS credential in 'aws_access_key_id'; omit it so boto3 uses the default credential chain (environment, profile, role) [fix: Remove the credentials (use the default credential chain)]
                                                                            # ^^^ warning SW7001: hard-coded AWS credential in 'aws_secret_access_key'; omit it so boto3 uses the default credential chain (environment, profile, role) [fix: Remove the credentials (use the default credential chain)]
                                                                                                   # ^^^ warning SW7001: hard-coded AWS credential in 'aws_session_token'; omit it so boto3 uses the default credential chain (environment, profile, role) [fix: Remove the credentials (use the default credential chain)]
+        s2 = boto3.session.Session(aws_access_key_id='k')
+                                                   # ^^^ warning SW7001: hard-coded AWS credential in 'aws_access_key_id'; omit it so boto3 uses the default credential chain (environment, profile, role) [fix: Remove the credentials (use the default credential chain)]
         t = session.resource('dynamodb', aws_session_token='tok')
                                                          # ^^^^^ warning SW7001: hard-coded AWS credential in 'aws_session_token'; omit it so boto3 uses the default credential chain (environment, profile, role) [fix: Remove the credentials (use the default credential chain)]
         ok = boto3.client('s3', aws_access_key_id=os.environ['KEY'], aws_secret_access_key='')

@@ -18,6 +18,8 @@
 //! values, booleans and numbers, AWS's documentation placeholders (`AKIAIOSFODNN7EXAMPLE`), and
 //! parameter names that name a secret rather than hold one (`SecretArn`, `TokenTableName`).
 
+use std::collections::HashSet;
+
 use samwise_syntax::{Diagnostic, Fix, Format, NodeId, NodeKind, ScalarStyle, Severity, TextEdit, TextRange};
 
 use super::{CheckContext, RuleInfo};
@@ -52,7 +54,8 @@ pub(super) fn check(t: &Template, _ctx: &CheckContext, out: &mut Vec<Diagnostic>
             stack.push((v, Some(e.key), None, tree.key_str(e).to_owned(), String::new()));
         }
     }
-    let mut reported: Vec<TextRange> = Vec::new();
+    let mut reported: HashSet<TextRange> = HashSet::new();
+    let mut holders_cache: Option<Holders> = None;
     while let Some((id, key, parent, section, owner)) = stack.pop() {
         let node = tree.node(id);
         match &node.kind {
@@ -84,7 +87,7 @@ pub(super) fn check(t: &Template, _ctx: &CheckContext, out: &mut Vec<Diagnostic>
                 let fixable = matches!(section.as_str(), "Resources" | "Globals" | "Outputs") && node.tag.is_none();
                 let fix = || if fixable { move_to_parameter(t, id, &owner, key_name) } else { None };
                 if let Some(at) = find_access_key_id(&s.value) {
-                    reported.push(node.range);
+                    reported.insert(node.range);
                     let mut d = Diagnostic::warning(
                         "SW7101",
                         node.range,
@@ -95,19 +98,20 @@ pub(super) fn check(t: &Template, _ctx: &CheckContext, out: &mut Vec<Diagnostic>
                     );
                     d.fixes.extend(fix());
                     out.push(d);
-                    for secret in neighbour_secrets(t, id, parent) {
+                    let holders = holders_cache.get_or_insert_with(|| holders(t));
+                    for secret in neighbour_secrets(t, holders, id, parent) {
                         if reported.contains(&tree.node(secret).range) {
                             continue;
                         }
-                        reported.push(tree.node(secret).range);
-                        let sk = neighbour_key(t, secret);
+                        reported.insert(tree.node(secret).range);
+                        let sk = holders[secret.0 as usize].and_then(|(_, k)| tree.as_str(k)).unwrap_or("");
                         let mut d = Diagnostic::warning(
                             "SW7102",
                             tree.node(secret).range,
                             format!("hard-coded AWS secret access key (next to an access key id): {SUGGESTION}"),
                         );
                         if fixable && tree.node(secret).tag.is_none() {
-                            d.fixes.extend(move_to_parameter(t, secret, &owner, &sk));
+                            d.fixes.extend(move_to_parameter(t, secret, &owner, sk));
                         }
                         out.push(d);
                     }
@@ -120,7 +124,7 @@ pub(super) fn check(t: &Template, _ctx: &CheckContext, out: &mut Vec<Diagnostic>
                     && !(s.style == ScalarStyle::Plain && plain_non_string(&s.value))
                     && !reported.contains(&node.range)
                 {
-                    reported.push(node.range);
+                    reported.insert(node.range);
                     let mut d = Diagnostic::warning(
                         "SW7103",
                         node.range,
@@ -287,17 +291,32 @@ fn unique_name(t: &Template, base: &str) -> String {
     (2..).map(|i| format!("{base}{i}")).find(|n| !taken(n)).expect("some suffix is free")
 }
 
+/// For each node that is a mapping entry's value: (the mapping, the entry's key). The tree has no
+/// parent links; this is built once, on the first access key id found.
+type Holders = Vec<Option<(NodeId, NodeId)>>;
+
+fn holders(t: &Template) -> Holders {
+    let tree = &t.tree;
+    let mut out = vec![None; tree.len()];
+    for m in tree.ids() {
+        if let NodeKind::Mapping(map) = &tree.node(m).kind {
+            for e in &map.entries {
+                if let Some(v) = e.value {
+                    out[v.0 as usize] = Some((m, e.key));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Secret-key-shaped scalars in `parent` (siblings of `id`) and in the direct children of the
 /// entries next to the one holding `parent` (the adjacent parameter's `Default`, say).
-fn neighbour_secrets(t: &Template, id: NodeId, parent: Option<NodeId>) -> Vec<NodeId> {
+fn neighbour_secrets(t: &Template, holders: &Holders, id: NodeId, parent: Option<NodeId>) -> Vec<NodeId> {
     let tree = &t.tree;
     let Some(parent) = parent else { return Vec::new() };
     let mut candidates: Vec<NodeId> = tree.entries(parent).iter().filter_map(|e| e.value).collect();
-    // The mapping holding `parent`, found by range (the tree has no parent links).
-    let holder = tree.ids().find(|&m| {
-        matches!(tree.node(m).kind, NodeKind::Mapping(_)) && tree.entries(m).iter().any(|e| e.value == Some(parent))
-    });
-    if let Some(h) = holder {
+    if let Some((h, _)) = holders[parent.0 as usize] {
         let entries = tree.entries(h);
         if let Some(i) = entries.iter().position(|e| e.value == Some(parent)) {
             for j in [i.checked_sub(1), Some(i + 1)].into_iter().flatten() {
@@ -312,15 +331,6 @@ fn neighbour_secrets(t: &Template, id: NodeId, parent: Option<NodeId>) -> Vec<No
         .filter(|&c| c != id && matches!(tree.node(c).kind, NodeKind::Scalar(_)))
         .filter(|&c| tree.as_str(c).is_some_and(is_secret_key_shaped))
         .collect()
-}
-
-/// The key of the entry whose value is `id` (for naming a parameter).
-fn neighbour_key(t: &Template, id: NodeId) -> String {
-    let tree = &t.tree;
-    tree.ids()
-        .filter(|&m| matches!(tree.node(m).kind, NodeKind::Mapping(_)))
-        .find_map(|m| tree.entries(m).iter().find(|e| e.value == Some(id)).map(|e| tree.key_str(e).to_owned()))
-        .unwrap_or_default()
 }
 
 /// Properties and environment variables whose value is a secret.
@@ -607,5 +617,23 @@ Resources:
             {"Parameters": {"Stage": {"Type": "String"}, "ApiKey": {"Type": "String", "NoEcho": true}},
              "Resources": {"S": {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "s3cr3t"}}}}
             --- left: ["SW7103 plaintext secret in 'SecretString': use a dynamic reference ({{resolve:secretsmanager:...}} or {{resolve:ssm-secure:...}}) or a NoEcho parameter"]"#]].assert_eq(&fixed(with_params, "SW7104"));
+    }
+
+    /// Many findings in one template: each is reported once, at its own value (the neighbour
+    /// lookup is built once, so this stays linear).
+    #[test]
+    fn many_keys() {
+        let mut text = String::from("Resources:\n");
+        for i in 0..2000 {
+            text.push_str(&format!(
+                "  Fn{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          \
+                 AWS_ACCESS_KEY_ID: AKIAZ7Q3R5T7V9X{i:05}\n          AWS_SECRET_ACCESS_KEY: q8Hf3kL0pZ/x+T2mN9vB4cR7sW1yE6uJ0a{i:05}h\n"
+            ));
+        }
+        let ctx = CheckContext { data: CfnData::embedded(), path: None };
+        let t = Template::parse(&text, Format::Yaml);
+        let diags = check(&t, &ctx);
+        let count = |code: &str| diags.iter().filter(|d| d.code == code).count();
+        assert_eq!((count("SW7101"), count("SW7102"), count("SW7103")), (2000, 2000, 0));
     }
 }
