@@ -588,6 +588,20 @@ Resources:
     }
 
     #[test]
+    fn fix_turns_no_echo_false_into_true() {
+        let text =
+            "Parameters:\n  DbPassword: { Type: String, NoEcho: false }\nResources:\n  B:\n    Type: AWS::S3::Bucket\n";
+        expect_test::expect![[r#"
+            Parameters:
+              DbPassword: { Type: String, NoEcho: true }
+            Resources:
+              B:
+                Type: AWS::S3::Bucket
+            --- left: []"#]]
+        .assert_eq(&fixed(text, "SW7104"));
+    }
+
+    #[test]
     fn fixes_json() {
         let no_params = "{\n  \"Resources\": {\n    \"Fn\": {\n      \"Type\": \"AWS::Lambda::Function\",\n      \"Properties\": {\n        \"Runtime\": \"python3.12\",\n        \"Handler\": \"app.handler\",\n        \"Role\": \"arn:aws:iam::123456789012:role/r\",\n        \"Code\": { \"ZipFile\": \"x\" },\n        \"Environment\": { \"Variables\": { \"AWS_ACCESS_KEY_ID\": \"AKIAZ7Q3R5T7V9X1B3D5\" } }\n      }\n    }\n  }\n}\n";
         expect_test::expect![[r#"
