@@ -18,13 +18,16 @@ use samwise_template::{Resource, Template};
 use crate::{Analysis, CodeAction, FileEdit};
 
 pub(crate) fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
-    let Some(t) = a.template() else { return Vec::new() };
     let overlaps = |d: &Diagnostic| d.range.start <= range.end && range.start <= d.range.end;
     let mut out: Vec<CodeAction> = Vec::new();
+    // The fixes rules attach apply to every document kind (templates and Python alike); the
+    // template-specific actions below need the model.
+    let template = a.template();
     for d in a.diagnostics().iter().filter(|d| overlaps(d)) {
         for (i, fix) in d.fixes.iter().enumerate() {
             out.push(quick_fix(d, fix.title.clone(), fix.edits.clone(), i == 0));
         }
+        let Some(t) = template else { continue };
         let extra = match d.code {
             "SW2003" => add_required_properties(a, t, d),
             "SW3001" | "SW3004" => create_parameter(a, t, d),

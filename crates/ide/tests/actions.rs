@@ -378,3 +378,22 @@ fn no_lenses_without_a_path_or_outside_templates() {
     assert_eq!(unsaved.code_lenses(), Vec::new());
     lenses("services:\n  web:\n    image: nginx\n", expect![[r#""#]]);
 }
+
+#[test]
+fn python_diagnostics_fixes_are_code_actions() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use samwise_ide::{Analysis, Config, TextRange};
+
+    let text = "import boto3\nssm = boto3.client(\"ssm\", aws_access_key_id=\"AKIAZ7Q3R5T7V9X1B3D5\")\n";
+    let a = Analysis::new(Some(Path::new("/tmp/app.py")), Arc::from(text), &Config::default());
+    assert_eq!(a.kind(), samwise_ide::DocKind::Python);
+    let diags = a.diagnostics();
+    assert!(diags.iter().any(|d| d.code == "SW7001"), "{diags:?}");
+    let at = text.find("AKIA").unwrap() as u32;
+    let actions = a.code_actions(TextRange::new(at, at + 3));
+    let titles: Vec<&str> = actions.iter().map(|c| c.title.as_str()).collect();
+    assert!(titles.iter().any(|t| t.contains("default credential chain")), "{titles:?}");
+    assert!(actions.iter().all(|c| c.is_quickfix));
+}
