@@ -32,6 +32,9 @@ step "Rust tests"
 cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
 grep -q "test result: FAILED" target/rust-tests.log && exit 1
 
+step "debug adapter with VS Code's DebugClient (npm @vscode/debugadapter-testsupport)"
+(cd tests/dap-js && npm ci --silent --no-audit --no-fund && npm test)
+
 step "VS Code extension unit tests"
 (cd editor-clients/vscode && npm ci --silent --no-audit --no-fund && npm test --silent)
 

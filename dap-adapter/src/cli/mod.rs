@@ -9,6 +9,13 @@ pub const USAGE: &str = "\
 samwise-dap: run and debug AWS SAM Lambda functions locally, without Docker
 
 Usage:
+  samwise-dap
+      The debug adapter: speaks the Debug Adapter Protocol over stdin/stdout (launch configurations
+      compatible with the AWS Toolkit's aws-sam direct-invoke ones; see dap-adapter/NOTES.md).
+  samwise-dap --port N
+      The debug adapter on a socket: listens on 127.0.0.1:N (0 = any free port), prints
+      `listening on 127.0.0.1:N` and serves one session per connection.
+
   samwise-dap invoke [--template T] [--function LogicalId] [--event FILE|-] [--env-vars FILE]
                      [--parameter-overrides K=V ...] [--interpreter PATH] [--region REGION]
       Runs one function of the template in your own interpreter (so your virtualenv provides its
