@@ -6,6 +6,7 @@
 
 pub mod dap_client;
 pub mod lsp_client;
+pub mod moto;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

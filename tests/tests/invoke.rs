@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -303,78 +303,18 @@ fn generate_event_prints_samples() {
     assert!(stderr(&output).contains("s3 put"), "available events are listed");
 }
 
-/// A moto server on 127.0.0.1, killed when dropped (also when the test panics).
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let server = samwise_e2e::repo_root().join(".venv/bin/moto_server");
-        assert!(server.exists(), "{} is missing: run scripts/test-env.sh", server.display());
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = Command::new(server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        // The guard exists before waiting, so a failed start still kills the server.
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
-        // Werkzeug announces the address once it listens; read stderr until then, then keep draining it.
-        let mut lines = BufReader::new(stderr).lines();
-        let ready = lines.by_ref().map_while(Result::ok).any(|l| l.contains(&format!("127.0.0.1:{port}")));
-        assert!(ready, "moto_server did not start");
-        std::thread::spawn(move || lines.for_each(drop));
-        moto
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A dummy secret key that must never appear in samwise's output.
-const SECRET: &str = "dummy-secret-never-printed";
-
-fn aws_env(cmd: &mut Command, endpoint: &str) {
-    cmd.env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", SECRET)
-        .env("AWS_SESSION_TOKEN", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE");
-}
+use samwise_e2e::moto::{Moto, SECRET_ACCESS_KEY as SECRET};
 
 #[test]
 fn example_function_reads_parameter_store_and_s3_from_moto() {
     let moto = Moto::start();
-    let mut seed = Command::new(samwise_e2e::venv_python());
-    seed.arg("-c").arg(
-        r#"
-import boto3
-boto3.client("ssm").put_parameter(Name="parameter-store-example-greeting", Value="Howdy", Type="String")
-s3 = boto3.client("s3")
-s3.create_bucket(Bucket="parameter-store-example-assets")
-s3.put_object(Bucket="parameter-store-example-assets", Key="templates/greeting.txt", Body=b"{prefix}, {name}!")
-"#,
-    );
-    aws_env(&mut seed, &moto.endpoint);
-    let seeded = seed.output().unwrap();
-    assert!(seeded.status.success(), "seeding moto failed: {}", String::from_utf8_lossy(&seeded.stderr));
+    moto.seed_example("Howdy");
 
     let example = samwise_e2e::repo_root().join("examples/parameter-store");
     let mut cmd = Command::new(samwise_e2e::binary("samwise-dap"));
     cmd.current_dir(&example).args(["invoke", "--event", "events/event.json", "--env-vars", "env.json"]);
     cmd.args(["--interpreter", &python()]);
-    aws_env(&mut cmd, &moto.endpoint);
+    moto.env(&mut cmd);
     let output = run(cmd, None);
     assert!(output.status.success(), "{}", stderr(&output));
     let got = stdout_json(&output);
