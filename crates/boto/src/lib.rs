@@ -16,6 +16,7 @@
 mod complete;
 mod credentials;
 mod diagnostics;
+mod env;
 mod hover;
 mod index;
 mod infer;
@@ -23,6 +24,7 @@ mod literal;
 
 use std::path::{Path, PathBuf};
 
+pub use env::{EnvRead, EnvReads, PyFunction, PyImport, PyOutline};
 pub use samwise_data::botocore::BotocoreModels;
 pub use samwise_syntax::{Diagnostic, Fix, Severity, TextEdit, TextRange};
 use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
@@ -113,6 +115,16 @@ impl PyFile {
     /// Every recognised boto3 API call in the file, in source order.
     pub fn calls(&self, models: &BotocoreModels) -> Vec<BotoCall> {
         diagnostics::calls(self, models)
+    }
+
+    /// The environment variables the file reads (for the template cross-checks).
+    pub fn env_reads(&self) -> EnvReads {
+        env::env_reads(self)
+    }
+
+    /// Module-level names, top-level function signatures and imports (for the template cross-checks).
+    pub fn outline(&self) -> PyOutline {
+        env::outline(self)
     }
 }
 
