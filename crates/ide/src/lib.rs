@@ -8,6 +8,7 @@
 
 mod actions;
 mod completion;
+mod crossref;
 mod data;
 mod diagnostics;
 mod hover;
@@ -27,8 +28,17 @@ use samwise_template::Template;
 pub use data::load_error;
 pub use python::botocore_load_error;
 pub use samwise_syntax::{Diagnostic, Fix, LineIndex, Severity, TextEdit, TextRange};
-pub use samwise_template::{RuleInfo, rules};
+pub use samwise_template::RuleInfo;
 pub use symbols::{WorkspaceSymbol, workspace_symbols};
+
+/// Every rule `samwise-lsp check` and the server report, in code order: the template rules and
+/// the template/code cross-checks.
+pub fn rules() -> Vec<RuleInfo> {
+    let mut all = samwise_template::rules();
+    all.extend_from_slice(crossref::RULES);
+    all.sort_by_key(|r| r.code);
+    all
+}
 
 /// What kind of document an [`Analysis`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,10 +138,12 @@ impl Analysis {
     }
 
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        match &self.python {
+        let mut out = match &self.python {
             Some(py) => python::diagnostics(self, py),
             None => diagnostics::diagnostics(self),
-        }
+        };
+        out.extend(crossref::diagnostics(self));
+        out
     }
 
     pub fn completions(&self, offset: u32) -> Vec<CompletionItem> {
@@ -149,7 +161,7 @@ impl Analysis {
     pub fn hover(&self, offset: u32) -> Option<Hover> {
         match &self.python {
             Some(py) => python::hover(self, py, offset),
-            None => hover::hover(self, offset),
+            None => crossref::hover(self, offset).or_else(|| hover::hover(self, offset)),
         }
     }
 
@@ -184,7 +196,9 @@ impl Analysis {
 
     /// Code actions for the given range: quick fixes of diagnostics overlapping it and refactorings.
     pub fn code_actions(&self, range: TextRange) -> Vec<CodeAction> {
-        actions::code_actions(self, range)
+        let mut out = actions::code_actions(self, range);
+        out.extend(crossref::code_actions(self, range));
+        out
     }
 
     pub fn code_lenses(&self) -> Vec<CodeLens> {

@@ -10,7 +10,6 @@
 //! the function's `CodeUri` folder, relative to the template's own folder.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use samwise_syntax::{NodeId, TextRange};
 use samwise_template::intrinsics::value_range;
@@ -172,34 +171,51 @@ fn handler_definition(a: &Analysis, t: &Template, offset: u32) -> Vec<Location> 
     out
 }
 
-/// Finds a function's name in a source file's text.
-type Finder = fn(&str, &str) -> Option<TextRange>;
+/// The language of a handler's source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    Python,
+    Node,
+}
 
-/// The function a handler string names inside `code_dir`: Python `pkg.module.func` is `def func`
-/// in `pkg/module.py`; JavaScript `path/file.func` is an exported `func` in `path/file.js`, `.mjs`
-/// or `.cjs`. When the runtime does not say which, both are tried. A file without the function
-/// still answers with the file's start, which is where the user has to add it.
-pub(crate) fn find_handler(code_dir: &Path, handler: &str, runtime: &str) -> Option<Location> {
+/// The source file a handler string names inside `code_dir`: Python `pkg.module.func` is
+/// `pkg/module.py` (or the package `pkg/module/__init__.py`); JavaScript `path/file.func` is
+/// `path/file.js`, `.mjs` or `.cjs`. When the runtime does not say which, both are tried. Returns
+/// the file, its language and the function name.
+pub(crate) fn handler_module<'h>(code_dir: &Path, handler: &'h str, runtime: &str) -> Option<(PathBuf, Lang, &'h str)> {
     let (module, func) = handler.rsplit_once('.')?;
     if module.is_empty() || func.is_empty() {
         return None;
     }
-    let python = !runtime.starts_with("nodejs");
-    let node = !runtime.starts_with("python");
-    let mut candidates: Vec<(PathBuf, Finder)> = Vec::new();
-    if python {
-        candidates.push((code_dir.join(format!("{}.py", module.replace('.', "/"))), python_def));
+    let mut candidates: Vec<(PathBuf, Lang)> = Vec::new();
+    if !runtime.starts_with("nodejs") {
+        let rel = module.replace('.', "/");
+        candidates.push((code_dir.join(format!("{rel}.py")), Lang::Python));
+        candidates.push((code_dir.join(rel).join("__init__.py"), Lang::Python));
     }
-    if node {
+    if !runtime.starts_with("python") {
         for ext in ["js", "mjs", "cjs"] {
-            candidates.push((code_dir.join(format!("{module}.{ext}")), js_export));
+            candidates.push((code_dir.join(format!("{module}.{ext}")), Lang::Node));
         }
     }
-    candidates.into_iter().find_map(|(path, find)| {
-        let text: Arc<str> = std::fs::read_to_string(&path).ok()?.into();
-        let range = find(&text, func).unwrap_or_default();
-        Some(Location { path: Some(path), range, target_text: Some(text) })
-    })
+    candidates.into_iter().find(|(p, _)| p.is_file()).map(|(p, lang)| (p, lang, func))
+}
+
+/// The function a handler string names inside `code_dir` (see [`handler_module`]). A file without
+/// the function still answers with the file's start, which is where the user has to add it.
+pub(crate) fn find_handler(code_dir: &Path, handler: &str, runtime: &str) -> Option<Location> {
+    let (path, lang, func) = handler_module(code_dir, handler, runtime)?;
+    let text = crate::crossref::read_text(&path)?;
+    let range = handler_def(&text, lang, func).unwrap_or_default();
+    Some(Location { path: Some(path), range, target_text: Some(text) })
+}
+
+/// The name of the handler function in its file's text.
+pub(crate) fn handler_def(text: &str, lang: Lang, func: &str) -> Option<TextRange> {
+    match lang {
+        Lang::Python => python_def(text, func),
+        Lang::Node => js_export(text, func),
+    }
 }
 
 /// The name of a top-level `def func` / `async def func`, else of an assignment `func = ...`.

@@ -1,4 +1,5 @@
-//! Rename of logical ids, parameters, conditions and mappings.
+//! Rename of logical ids, parameters, conditions and mappings, and of Python handler functions
+//! together with the template `Handler` strings that name them (`crossref`).
 //!
 //! A rename rewrites the definition key and every reference in the same namespace, including the
 //! `${Name}` and `${Name.Attr}` variables of Fn::Sub strings, the `Name.Attr` form of GetAtt,
@@ -19,6 +20,9 @@ use crate::navigation::{Namespace, Target, definition_of, definitions, target_at
 use crate::{Analysis, FileEdit};
 
 pub(crate) fn prepare_rename(a: &Analysis, offset: u32) -> Result<TextRange, String> {
+    if let Some(range) = crate::crossref::prepare_rename_handler(a, offset) {
+        return Ok(range);
+    }
     let t = a.template().ok_or("rename works in CloudFormation/SAM templates only")?;
     let target = target_at(t, offset).ok_or(
         "nothing to rename here: put the cursor on a parameter, resource, condition or mapping name, or on a use of one",
@@ -28,6 +32,9 @@ pub(crate) fn prepare_rename(a: &Analysis, offset: u32) -> Result<TextRange, Str
 }
 
 pub(crate) fn rename(a: &Analysis, offset: u32, new_name: &str) -> Result<Vec<FileEdit>, String> {
+    if let Some(result) = crate::crossref::rename_handler(a, offset, new_name) {
+        return result;
+    }
     let t = a.template().ok_or("rename works in CloudFormation/SAM templates only")?;
     let target = target_at(t, offset).ok_or("nothing to rename here")?;
     let ranges = occurrences(a, t, &target)?;
