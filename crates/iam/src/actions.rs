@@ -224,7 +224,8 @@ mod tests {
     #[test]
     fn resources_from_literal_arguments() {
         let sqs_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/q";
-        let cases: &[(&str, &str, &[(&str, Option<&str>)], &str)] = &[
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, Option<&'a str>)], &'a str);
+        let cases: &[Case] = &[
             ("ssm", "ssm:GetParameter", &[("Name", Some("/app/x"))], "arn:*:ssm:*:*:parameter/app/x"),
             ("ssm", "ssm:GetParameter", &[("Name", Some("x:3"))], "arn:*:ssm:*:*:parameter/x"),
             ("ssm", "ssm:GetParameter", &[("Name", None)], "-"),
