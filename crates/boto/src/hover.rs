@@ -1,4 +1,4 @@
-//! Hover (operation docs with the IAM action, parameter docs with type, constraints and allowed values,
+//! Hover (operation docs with the IAM action and the equivalent AWS CLI command, parameter docs with type, constraints and allowed values,
 //! service names, response keys) and signature help inside an operation call.
 
 use samwise_data::botocore::{BotocoreModels, Operation, ServiceModel, ShapeKind};
@@ -43,7 +43,11 @@ pub(crate) fn hover(file: &PyFile, models: &BotocoreModels, offset: u32) -> Opti
             let call = p.parent().filter(|c| c.kind() == "call")?;
             let site = op_call(file, models, call)?;
             let (op, _) = site.operation(file)?;
-            return Some(Hover { range: range_of(n), markdown: op_markdown(site.model(), op) });
+            let mut markdown = op_markdown(site.model(), op);
+            if let Some(cli) = crate::cli::command_of(file, models, call) {
+                markdown.push_str(&format!("\n\nAWS CLI:\n```sh\n{}\n```", cli.command));
+            }
+            return Some(Hover { range: range_of(n), markdown });
         }
         // `Name=` inside an operation call.
         if p.kind() == "keyword_argument" && p.child_by_field_name("name").is_some_and(|a| a.id() == n.id()) {

@@ -7,12 +7,16 @@
 //! below `ide`, so it defines its own copies with the same fields for a 1:1 conversion).
 //!
 //! Code map: `index` (scopes and bindings), `infer` (what a Python expression is: a client, a resource,
-//! a response), `literal` (Python literals), `complete`, `diagnostics`, `hover` (hover and signature help).
+//! a response), `literal` (Python literals), `complete`, `diagnostics`, `hover` (hover and signature help),
+//! `cli` (AWS CLI equivalents of calls, both ways).
 //!
 //! DEPENDENCIES
 //! - `tree-sitter`, `tree-sitter-python`: the error-tolerant, incremental Python parser the issue asks for.
 //! - `samwise-data`: the embedded botocore/boto3 models; `samwise-syntax`: ranges and diagnostics.
+//! - `serde_json` (with `preserve_order`): reads the JSON values of pasted `aws` command lines, keeping
+//!   the key order the user wrote.
 
+mod cli;
 mod complete;
 mod credentials;
 mod diagnostics;
@@ -24,6 +28,7 @@ mod literal;
 
 use std::path::{Path, PathBuf};
 
+pub use cli::{BotoFromCli, CliCommand, cli_service_name};
 pub use env::{EnvRead, EnvReads, PyFunction, PyImport, PyOutline};
 pub use samwise_data::botocore::BotocoreModels;
 pub use samwise_syntax::{Diagnostic, Fix, Severity, TextEdit, TextRange};
@@ -110,6 +115,16 @@ impl PyFile {
 
     pub fn signature_help(&self, models: &BotocoreModels, offset: u32) -> Option<SignatureHelp> {
         hover::signature_help(self, models, offset)
+    }
+
+    /// The AWS CLI command equivalent to the innermost boto3 client call containing `offset`.
+    pub fn cli_command(&self, models: &BotocoreModels, offset: u32) -> Option<CliCommand> {
+        cli::command_at(self, models, offset)
+    }
+
+    /// The boto3 call equivalent to an `aws ...` command line in the comment or string at `offset`.
+    pub fn boto3_from_cli(&self, models: &BotocoreModels, offset: u32) -> Option<BotoFromCli> {
+        cli::boto_at(self, models, offset)
     }
 
     /// Every recognised boto3 API call in the file, in source order.

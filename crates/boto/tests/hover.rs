@@ -33,6 +33,11 @@ fn operation_hover_has_docs_and_iam_action() {
         Get information about a single parameter by specifying the parameter name.
 
         IAM action: `ssm:GetParameter`
+
+        AWS CLI:
+        ```sh
+        aws ssm get-parameter --name x
+        ```
     "#]]
     .assert_eq(&hover("import boto3\nssm = boto3.client('ssm')\nssm.get_para$0meter(Name='x')\n"));
     let s3 = hover("import boto3\ns3 = boto3.client('s3')\ns3.list_objects_v2$0(Bucket='b')\n");

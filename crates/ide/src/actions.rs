@@ -1,4 +1,4 @@
-//! Code actions: quick fixes of diagnostics.
+//! Code actions: quick fixes of diagnostics, and the AWS CLI equivalents of boto3 calls (Python).
 //!
 //! Three kinds, all for diagnostics overlapping the requested range:
 //! - the fixes a rule attaches to its diagnostic (did-you-mean replacements), as they are;
@@ -35,6 +35,9 @@ pub(crate) fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         };
         out.extend(extra);
     }
+    if let Some(py) = a.python() {
+        out.extend(aws_cli_actions(a, py, range));
+    }
     // A rule reporting each missing property separately would otherwise offer the same action twice.
     let mut seen = Vec::new();
     out.retain(|action| {
@@ -43,6 +46,40 @@ pub(crate) fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         seen.push(key);
         new
     });
+    out
+}
+
+/// The AWS CLI equivalents of issue 12: the command of the boto3 call at the cursor, inserted as a
+/// comment above its line, and the boto3 call of an `aws ...` command line in a comment or string.
+///
+/// The command is inserted rather than copied because a code action here carries edits only; a
+/// clipboard command would need a client-side command (`samwise.copyToClipboard`) the shims lack.
+fn aws_cli_actions(a: &Analysis, py: &samwise_boto::PyFile, range: TextRange) -> Vec<CodeAction> {
+    let models = crate::python::models(a.config());
+    let text = py.text();
+    let mut out = Vec::new();
+    let refactor = |title: String, edit: TextEdit| CodeAction {
+        title,
+        is_quickfix: false,
+        diagnostic_code: None,
+        edits: vec![FileEdit { path: None, edits: vec![edit], target_text: None }],
+        is_preferred: false,
+    };
+    if let Some(cli) = py.cli_command(models, range.start) {
+        let start = cli.call_range.start as usize;
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        let at = TextRange::new(line_start as u32, line_start as u32);
+        let edit = TextEdit { range: at, new_text: format!("{indent}# {}\n", cli.command) };
+        out.push(refactor("Insert the equivalent AWS CLI command as a comment".into(), edit));
+    }
+    if let Some(b) = py.boto3_from_cli(models, range.start) {
+        let mut title = "Convert AWS CLI command to boto3 call".to_owned();
+        if !b.skipped.is_empty() {
+            title.push_str(&format!(" (skips {})", b.skipped.join(", ")));
+        }
+        out.push(refactor(title, b.edit));
+    }
     out
 }
 

@@ -397,3 +397,59 @@ fn python_diagnostics_fixes_are_code_actions() {
     assert!(titles.iter().any(|t| t.contains("default credential chain")), "{titles:?}");
     assert!(actions.iter().all(|c| c.is_quickfix));
 }
+
+#[test]
+fn aws_cli_command_of_a_boto3_call_is_inserted_as_a_comment() {
+    actions(
+        r#"//- file: src/app.py
+import boto3
+ssm = boto3.client("ssm", region_name="eu-west-1")
+def handler(event, context):
+    return ssm.get_para$0meter(Name="/app/db", WithDecryption=True)
+"#,
+        expect![[r#"
+            == Insert the equivalent AWS CLI command as a comment [refactor]
+            import boto3
+            ssm = boto3.client("ssm", region_name="eu-west-1")
+            def handler(event, context):
+                # aws ssm get-parameter --name /app/db --with-decryption --region eu-west-1
+                return ssm.get_parameter(Name="/app/db", WithDecryption=True)
+        "#]],
+    );
+}
+
+#[test]
+fn aws_cli_command_line_in_a_comment_becomes_a_boto3_call() {
+    actions(
+        r#"//- file: src/app.py
+import boto3
+s3 = boto3.client("s3")
+# aws s3api list-objects-v2 --bucket my-bucket --max-keys 5 --output json$0
+"#,
+        expect![[r#"
+            == Convert AWS CLI command to boto3 call (skips --output json) [refactor]
+            import boto3
+            s3 = boto3.client("s3")
+            # aws s3api list-objects-v2 --bucket my-bucket --max-keys 5 --output json
+            s3.list_objects_v2(Bucket="my-bucket", MaxKeys=5)
+        "#]],
+    );
+}
+
+#[test]
+fn hover_on_a_boto3_call_shows_the_aws_cli_command() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use samwise_ide::{Analysis, Config};
+
+    let text = "import boto3\nsqs = boto3.client('sqs')\nsqs.send_message(QueueUrl=url, MessageBody='hi')\n";
+    let a = Analysis::new(Some(Path::new("/tmp/app.py")), Arc::from(text), &Config::default());
+    let at = text.find("send_message").unwrap() as u32 + 2;
+    let hover = a.hover(at).expect("hover on the method");
+    assert!(
+        hover.markdown.ends_with("AWS CLI:\n```sh\naws sqs send-message --queue-url <url> --message-body hi\n```"),
+        "{}",
+        hover.markdown
+    );
+}
