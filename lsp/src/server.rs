@@ -447,6 +447,32 @@ impl LanguageServer for Server {
         }
     }
 
+    /// A saved template changes what the template/code cross-checks see for the Python and
+    /// JavaScript files it deploys (they read templates from disk), so the open code files are
+    /// checked again.
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let (payloads, refresh) = {
+            let mut st = self.lock();
+            let is_template = |d: &Document| d.analysis.as_ref().is_ok_and(|a| a.kind() == DocKind::Template);
+            if !st.docs.get(&params.text_document.uri).is_some_and(is_template) {
+                return;
+            }
+            let st = &mut *st;
+            let mut payloads = Vec::new();
+            for (uri, doc) in st.docs.iter_mut().filter(|(_, d)| !is_template(d)) {
+                doc.reanalyse(&st.config, &self.iso);
+                payloads.push((uri.clone(), doc.version, Self::push_payload(st.client, st.encoding, doc)));
+            }
+            (payloads, st.client.pulls_diagnostics && st.client.diagnostic_refresh)
+        };
+        for (uri, version, payload) in payloads {
+            self.publish(uri, version, payload).await;
+        }
+        if refresh {
+            let _ = self.ask(self.client.workspace_diagnostic_refresh()).await;
+        }
+    }
+
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let push = {
@@ -657,10 +683,17 @@ impl LanguageServer for Server {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == "samwise.deploy" {
+            let token = params.work_done_progress_params.work_done_token;
+            return crate::deploy::execute(&self.client, params.arguments, token, self.stopping.subscribe())
+                .await
+                .map(Some)
+                .map_err(request_failed);
+        }
         debug_assert!(!SERVER_COMMANDS.contains(&params.command.as_str()), "a declared command needs a handler here");
         Err(Error::invalid_params(format!(
-            "samwise-lsp does not run `{}`: the code lens commands samwise.invokeLocally, samwise.debugLocally and \
-             samwise.deploy are run by the editor extension",
+            "samwise-lsp does not run `{}`: the code lens commands samwise.invokeLocally and samwise.debugLocally \
+             are run by the editor extension",
             params.command
         )))
     }
@@ -688,6 +721,8 @@ impl LanguageServer for Server {
 const MAX_WORKSPACE_SYMBOLS: usize = 1_000;
 
 /// Symbols of the open templates (their current text) and of the templates found on disk.
+// `SymbolInformation::deprecated` must be written; `tags` replaces it.
+#[allow(deprecated)]
 fn workspace_symbols(
     roots: &[PathBuf],
     open: Vec<(Uri, Arc<Analysis>)>,
@@ -696,30 +731,39 @@ fn workspace_symbols(
     iso: &Isolation,
     query: &str,
 ) -> Result<Vec<SymbolInformation>> {
-    let mut out = Vec::new();
-    let mut add = |uri: &Uri, analysis: &Analysis| -> Result<()> {
-        if analysis.kind() != DocKind::Template {
-            return Ok(());
-        }
-        let symbols = iso.run("workspaceSymbol", || analysis.document_symbols()).map_err(internal_error)?;
-        let view = TextView { text: analysis.text(), index: analysis.line_index(), enc };
-        let mut flat = Vec::new();
-        to_proto::flat_symbols(uri, view, &symbols, None, &mut flat);
-        out.extend(flat.into_iter().filter(|s| workspace_scan::matches_query(&s.name, query)));
-        Ok(())
-    };
-    for (uri, analysis) in &open {
-        add(uri, analysis)?;
-    }
+    // Open documents win over their saved text; a document without a path (an unsaved buffer) is
+    // not part of the workspace and cannot be told apart in the ranked list, so it is left out.
+    let mut docs: Vec<(Uri, Arc<Analysis>)> =
+        open.into_iter().filter(|(_, a)| a.kind() == DocKind::Template && a.path().is_some()).collect();
     for (path, text) in workspace_scan::find_templates(roots, workspace_scan::Limits::default()) {
         let Some(uri) = to_proto::uri(&path) else { continue };
-        if open.iter().any(|(u, _)| *u == uri) {
+        if docs.iter().any(|(u, _)| *u == uri) {
             continue;
         }
         let analysis =
             iso.run("analysis", || Analysis::new(Some(&path), Arc::from(text), config)).map_err(internal_error)?;
-        add(&uri, &analysis)?;
+        docs.push((uri, Arc::new(analysis)));
     }
-    out.truncate(MAX_WORKSPACE_SYMBOLS);
+    let analyses: Vec<&Analysis> = docs.iter().map(|(_, a)| a.as_ref()).collect();
+    // Ranked by samwise-ide (exact names, then prefixes, then subsequences), so the cap keeps the best.
+    let symbols = iso.run("workspaceSymbol", || ide::workspace_symbols(&analyses, query)).map_err(internal_error)?;
+    let by_path: HashMap<&Path, &(Uri, Arc<Analysis>)> =
+        docs.iter().filter_map(|d| d.1.path().map(|p| (p, d))).collect();
+    let out = symbols
+        .into_iter()
+        .filter_map(|s| {
+            let (uri, analysis) = by_path.get(s.path.as_deref()?)?;
+            let view = TextView { text: analysis.text(), index: analysis.line_index(), enc };
+            Some(SymbolInformation {
+                name: s.name,
+                kind: to_proto::symbol_kind(s.kind),
+                tags: None,
+                deprecated: None,
+                location: to_proto::location(uri.clone(), view, s.range),
+                container_name: s.container,
+            })
+        })
+        .take(MAX_WORKSPACE_SYMBOLS)
+        .collect();
     Ok(out)
 }

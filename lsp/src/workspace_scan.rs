@@ -84,23 +84,9 @@ fn is_template_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))
 }
 
-/// Whether `name` matches a workspace-symbol query: the query's characters appear in order,
-/// ignoring case (the fuzzy matching editors expect; an empty query matches everything).
-pub fn matches_query(name: &str, query: &str) -> bool {
-    let mut chars = name.chars().flat_map(char::to_lowercase);
-    query.chars().flat_map(char::to_lowercase).all(|q| chars.any(|c| c == q))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_matching_is_an_ordered_case_insensitive_subsequence() {
-        assert!(matches_query("HelloWorldFunction", "hwf"));
-        assert!(matches_query("HelloWorldFunction", ""));
-        assert!(!matches_query("HelloWorldFunction", "fwh"));
-    }
 
     #[test]
     fn the_scan_skips_dependency_folders_and_non_templates() {
