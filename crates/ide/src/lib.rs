@@ -12,6 +12,7 @@ mod crossref;
 mod data;
 mod diagnostics;
 mod hover;
+mod iam;
 mod lens;
 mod navigation;
 mod python;
@@ -36,6 +37,7 @@ pub use symbols::{WorkspaceSymbol, workspace_symbols};
 pub fn rules() -> Vec<RuleInfo> {
     let mut all = samwise_template::rules();
     all.extend_from_slice(crossref::RULES);
+    all.extend_from_slice(iam::RULES);
     all.sort_by_key(|r| r.code);
     all
 }
@@ -143,6 +145,7 @@ impl Analysis {
             None => diagnostics::diagnostics(self),
         };
         out.extend(crossref::diagnostics(self));
+        out.extend(iam::diagnostics(self));
         out
     }
 
@@ -160,7 +163,7 @@ impl Analysis {
 
     pub fn hover(&self, offset: u32) -> Option<Hover> {
         match &self.python {
-            Some(py) => python::hover(self, py, offset),
+            Some(py) => iam::hover(self, py, offset, python::hover(self, py, offset)),
             None => crossref::hover(self, offset).or_else(|| hover::hover(self, offset)),
         }
     }
@@ -198,6 +201,7 @@ impl Analysis {
     pub fn code_actions(&self, range: TextRange) -> Vec<CodeAction> {
         let mut out = actions::code_actions(self, range);
         out.extend(crossref::code_actions(self, range));
+        out.extend(iam::code_actions(self, range));
         out
     }
 
