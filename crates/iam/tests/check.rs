@@ -291,3 +291,54 @@ fn the_example_project_is_clean() {
         "#]],
     );
 }
+
+#[test]
+fn plain_lambda_functions_use_their_role() {
+    let t = format!(
+        "{HEAD}Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      ManagedPolicyArns:\n        - !Sub arn:${{AWS::Partition}}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\n        - !Ref Reader\n  Reader:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n          Effect: Allow\n          Action: s3:GetObject\n          Resource: !Join ['', ['arn:aws:s3:::', !Ref Bucket, '/*']]\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: data\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: a.b\n      Role: !GetAtt Role.Arn\n"
+    );
+    check_fixture(
+        &t,
+        "Fn",
+        "
+        s3 GetObject Bucket=data Key=x
+        s3 GetObject Bucket=other Key=x
+        logs PutLogEvents
+        ",
+        expect![[r#"
+            1 s3:GetObject | `s3:GetObject` on `arn:*:s3:::other/x` is not granted to function `Fn` | fix: - S3ReadPolicy: /     BucketName: 'other'
+        "#]],
+    );
+    // Without a Role a plain Lambda function's permissions are unknown.
+    let no_role =
+        format!("{HEAD}Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: a.b\n");
+    assert_eq!(run(&no_role, "Fn", "s3 GetObject Bucket=b Key=k"), "unknown: `Fn` has no Role\n");
+}
+
+#[test]
+fn policies_that_may_attach_add_allows_but_not_denies() {
+    // `Roles: [some-name]` may name the generated role (if it were given that name): its Allow
+    // counts; its Deny, not being certain, does not.
+    let t = format!(
+        "{HEAD}Resources:\n  Maybe:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n      Roles: [some-name]\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Action: sqs:*\n            Resource: '*'\n          - Effect: Deny\n            Action: '*'\n            Resource: '*'\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.b\n      Policies: [AWSLambdaBasicExecutionRole]\n"
+    );
+    check_fixture(
+        &t,
+        "Fn",
+        "sqs SendMessage QueueUrl=?\nlogs PutLogEvents",
+        expect![[r#"
+        clean
+    "#]],
+    );
+}
+
+#[test]
+fn connectors_make_the_function_unknown() {
+    let t = format!(
+        "{HEAD}Resources:\n  Conn:\n    Type: AWS::Serverless::Connector\n    Properties:\n      Source: {{Id: Fn}}\n      Destination: {{Id: T}}\n      Permissions: [Read]\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.b\n"
+    );
+    assert_eq!(
+        run(&t, "Fn", "dynamodb GetItem TableName=t"),
+        "unknown: the template has SAM connectors, which add policies to roles\n"
+    );
+}
