@@ -22,6 +22,8 @@ pub fn server_capabilities(enc: Encoding) -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(TextDocumentSyncKind::INCREMENTAL),
+            // A saved template re-checks the open code files it deploys (template/code cross-checks).
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
             ..Default::default()
         })),
         completion_provider: Some(CompletionOptions {
