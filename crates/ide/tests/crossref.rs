@@ -45,7 +45,15 @@ fn check(root: &Path, files: &[&str], expect: Expect) {
 fn gaps_are_reported_on_the_template_and_on_the_code() {
     check(
         &project("gaps"),
-        &["template.yaml", "src/app.py", "src/helpers.py", "handlers/shapes.py", "node/index.js", "node/config.js"],
+        &[
+            "template.yaml",
+            "src/app.py",
+            "src/helpers.py",
+            "src/script.py",
+            "handlers/shapes.py",
+            "node/index.js",
+            "node/config.js",
+        ],
         expect![[r#"
             template.yaml 17:16-17:30 "nosuch.handler" SW4007 error: handler 'nosuch.handler' needs the file handlers/nosuch.py, which does not exist; fix the Handler or add the file
             template.yaml 23:16-23:29 "shapes.nosuch" SW4007 error: handler 'shapes.nosuch': handlers/shapes.py does not define a function 'nosuch'; add `def nosuch(event, context):` or fix the Handler

@@ -17,7 +17,7 @@ use samwise_syntax::{Format, NodeId, TextEdit, TextRange};
 use samwise_template::intrinsics::{intrinsic_at, value_range};
 use samwise_template::{FunctionDef, Template};
 
-use super::{code_facts, code_files_for_function, file_lang, functions_for_code_file, runtime_lang, shown};
+use super::{code_facts, code_files_for_function, file_lang, functions_for_code_file, normalize, runtime_lang, shown};
 use crate::navigation::Lang;
 use crate::{Analysis, CodeAction, Diagnostic, FileEdit, Severity};
 
@@ -177,8 +177,13 @@ struct Finding {
 fn findings(a: &Analysis) -> Vec<Finding> {
     let Some(path) = a.path() else { return Vec::new() };
     let Some(lang) = file_lang(path) else { return Vec::new() };
-    let deployments: Vec<_> =
-        functions_for_code_file(path).into_iter().filter(|(_, _, f)| runtime_lang(f) == Some(lang)).collect();
+    // Only the functions that run this file: its handler module or a module the handler imports.
+    // A script or test that merely sits in the CodeUri folder is not checked against the template.
+    let file = normalize(path);
+    let deployments: Vec<_> = functions_for_code_file(path)
+        .into_iter()
+        .filter(|(_, tp, f)| runtime_lang(f) == Some(lang) && code_files_for_function(tp, f).contains(&file))
+        .collect();
     // Say nothing when any deploying function's environment cannot be read.
     if deployments.is_empty() || deployments.iter().any(|(t, _, f)| !environment_is_literal(t, &f.logical_id)) {
         return Vec::new();
