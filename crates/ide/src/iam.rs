@@ -200,6 +200,19 @@ fn add_policy(t: &Template, logical_id: &str, fix: &PolicyFix) -> Option<TextEdi
     let props = tree.resolve(r.properties?);
     let lines = fix.yaml_lines();
     match tree.get_value(props, "Policies").map(|p| tree.resolve(p)) {
+        // `Policies: AWSLambdaBasicExecutionRole`: becomes a list of that name and the new policy.
+        Some(one) if tree.as_str(one).is_some() && tree.node(one).tag.is_none() => {
+            let scalar = tree.node(one).range;
+            // Replace the spaces after `Policies:` too, so no trailing space is left.
+            let start = text[..scalar.start as usize].trim_end_matches([' ', '\t']).len() as u32;
+            let range = TextRange::new(start, scalar.end);
+            let key_col = column(text, props_key_start(t, props, "Policies")?);
+            let indent = " ".repeat(key_col + 2);
+            let mut all = vec![format!("- {}", &text[scalar.as_range()])];
+            all.extend(lines);
+            let new_text: String = all.iter().map(|l| format!("\n{indent}{l}")).collect();
+            Some(TextEdit { range, new_text })
+        }
         Some(list) => {
             let items = tree.sequence(list).map(|_| tree.items(list))?;
             let first = *items.first()?;
@@ -223,6 +236,11 @@ fn add_policy(t: &Template, logical_id: &str, fix: &PolicyFix) -> Option<TextEdi
             Some(insert_after_line(text, end, &indent, &all))
         }
     }
+}
+
+/// Where the key `name` of mapping `map` starts.
+fn props_key_start(t: &Template, map: NodeId, name: &str) -> Option<u32> {
+    t.tree.entries(map).iter().find(|e| t.tree.key_str(e) == name).map(|e| t.tree.node(e.key).range.start)
 }
 
 fn end_of(t: &Template, v: NodeId) -> u32 {

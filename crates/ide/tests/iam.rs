@@ -168,6 +168,44 @@ def handler(event, context):
 }
 
 #[test]
+fn the_fix_turns_a_single_policy_into_a_list() {
+    fix(
+        r#"
+//- file: template.yaml
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src
+      Handler: app.handler
+      Policies: AWSLambdaBasicExecutionRole
+      Timeout: 3
+//- file: src/app.py
+import boto3
+def handler(event, context):
+    boto3.client("cloudwatch").put_metr$0ic_data(Namespace="n", MetricData=[])
+"#,
+        expect![[r#"
+            Add the `CloudWatchPutMetricPolicy` policy template to Fn in ../template.yaml
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  CodeUri: src
+                  Handler: app.handler
+                  Policies:
+                    - AWSLambdaBasicExecutionRole
+                    - CloudWatchPutMetricPolicy: {}
+                  Timeout: 3
+        "#]],
+    );
+}
+
+#[test]
 fn hover_shows_the_checked_action_when_it_differs() {
     let f =
         fixture("//- file: src/app.py\nimport boto3\nlam = boto3.client('lambda')\nlam.inv$0oke(FunctionName='f')\n");
