@@ -389,3 +389,27 @@ fn the_rules_are_listed() {
     let codes: Vec<&str> = samwise_ide::rules().iter().map(|r| r.code).filter(|c| c.starts_with("SW60")).collect();
     assert_eq!(codes, ["SW6001", "SW6002", "SW6003", "SW6004"]);
 }
+
+/// The env-var codes reported on `src/app.py` of a project whose template sits at `template_path`.
+fn env_codes_with_template(template_path: &str, template: &str, extra: &str) -> Vec<&'static str> {
+    let f = fixture(&format!(
+        "//- file: {template_path}\n{template}{extra}\n//- file: proj/src/app.py\nimport os\ndef handler(event, context):\n    return os.environ[\"X$0\"]\n"
+    ));
+    f.analysis.diagnostics().iter().map(|d| d.code).filter(|c| c.starts_with("SW60")).collect()
+}
+
+#[test]
+fn templates_are_found_walking_up_but_not_past_a_repository_root() {
+    let yaml = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      CodeUri: proj/src\n      Handler: app.handler\n";
+    let json = r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Fn": {"Type": "AWS::Lambda::Function",
+        "Properties": {"Runtime": "python3.13", "Code": "proj/src", "Handler": "app.handler", "Role": "arn:aws:iam::1:role/r"}}}}"#;
+    // Any `*.yaml` that sniffs as a template, and `template.json`; other YAML files are skipped.
+    assert_eq!(env_codes_with_template("stack.yaml", yaml, "//- file: compose.yml\nservices: {}\n"), ["SW6002"]);
+    assert_eq!(env_codes_with_template("template.json", json, ""), ["SW6002"]);
+    assert_eq!(env_codes_with_template("other.json", json, ""), Vec::<&str>::new());
+    // A `.git` folder marks the repository root: the search stops there.
+    assert_eq!(
+        env_codes_with_template("template.yaml", yaml, "//- file: proj/.git/HEAD\nref: main\n"),
+        Vec::<&str>::new()
+    );
+}
