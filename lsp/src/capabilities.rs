@@ -12,9 +12,9 @@ pub const COMPLETION_TRIGGERS: &[&str] = &[":", "!", ".", "\"", "'", "$", "{", "
 
 /// Commands the server runs itself through `workspace/executeCommand`. The code lenses'
 /// `samwise.invokeLocally` and `samwise.debugLocally` are run by the editor shims (they start the
-/// debug adapter), so they are deliberately absent; `samwise.deploy` joins this list when the server
-/// learns to deploy (issue 7). Until then the list is empty and the Deploy lens is the shims' too.
-pub const SERVER_COMMANDS: &[&str] = &[];
+/// debug adapter), so they are deliberately absent. `samwise.deploy` is run by the server (it needs
+/// no editor-specific UI: progress and the confirmation go through LSP).
+pub const SERVER_COMMANDS: &[&str] = &["samwise.deploy"];
 
 pub fn server_capabilities(enc: Encoding) -> ServerCapabilities {
     ServerCapabilities {

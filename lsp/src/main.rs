@@ -17,6 +17,7 @@
 mod capabilities;
 mod check;
 mod convert;
+mod deploy;
 mod documents;
 mod isolate;
 mod server;
@@ -38,6 +39,7 @@ samwise-lsp: language server for AWS SAM/CloudFormation templates and boto3 code
 USAGE:
     samwise-lsp [--stdio]        run the language server over stdin/stdout (LSP 3.17)
     samwise-lsp check <args>     check templates from the command line (see `samwise-lsp check --help`)
+    samwise-lsp deploy <args>    deploy a template with a change set (see `samwise-lsp deploy --help`)
     samwise-lsp --version        print the version
     samwise-lsp --help           print this help
 
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     match args.next().as_deref() {
         None | Some("--stdio") => serve(),
         Some("check") => check::main(args.collect()),
+        Some("deploy") => deploy::main(args.collect()),
         Some("--version" | "-V") => {
             println!("samwise-lsp {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

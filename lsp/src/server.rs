@@ -473,32 +473,6 @@ impl LanguageServer for Server {
         }
     }
 
-    /// A saved template changes what the template/code cross-checks see for the Python and
-    /// JavaScript files it deploys (they read templates from disk), so the open code files are
-    /// checked again.
-    async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let (payloads, refresh) = {
-            let mut st = self.lock();
-            let is_template = |d: &Document| d.analysis.as_ref().is_ok_and(|a| a.kind() == DocKind::Template);
-            if !st.docs.get(&params.text_document.uri).is_some_and(is_template) {
-                return;
-            }
-            let st = &mut *st;
-            let mut payloads = Vec::new();
-            for (uri, doc) in st.docs.iter_mut().filter(|(_, d)| !is_template(d)) {
-                doc.reanalyse(&st.config, &self.iso);
-                payloads.push((uri.clone(), doc.version, Self::push_payload(st.client, st.encoding, doc)));
-            }
-            (payloads, st.client.pulls_diagnostics && st.client.diagnostic_refresh)
-        };
-        for (uri, version, payload) in payloads {
-            self.publish(uri, version, payload).await;
-        }
-        if refresh {
-            let _ = self.ask(self.client.workspace_diagnostic_refresh()).await;
-        }
-    }
-
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let push = {

@@ -42,6 +42,8 @@ struct Inbox {
     server_requests: Vec<Value>,
     /// The `samwise` section returned for `workspace/configuration`.
     configuration: Value,
+    /// The action title this client picks for `window/showMessageRequest` (`None`: dismissed).
+    message_action: Option<String>,
     stderr: String,
     closed: bool,
 }
@@ -102,6 +104,12 @@ impl LspClient {
             .unwrap_or_else(|e| panic!("initialize failed: {e}"));
         self.notify("initialized", json!({}));
         result
+    }
+
+    /// Sets the action this client picks when the server asks with `window/showMessageRequest`
+    /// (`None`: the user dismisses the message). `window/workDoneProgress/create` is always accepted.
+    pub fn set_message_action(&self, title: Option<&str>) {
+        self.shared.lock().message_action = title.map(str::to_owned);
     }
 
     /// Sets the value this client answers `workspace/configuration` items with.
@@ -254,6 +262,10 @@ fn read_loop(mut out: impl BufRead, shared: &Shared, stdin: &Mutex<ChildStdin>) 
                         let items = msg["params"]["items"].as_array().map_or(0, Vec::len);
                         json!(vec![inbox.configuration.clone(); items])
                     }
+                    Some("window/showMessageRequest") => match &inbox.message_action {
+                        Some(title) => json!({ "title": title }),
+                        None => Value::Null,
+                    },
                     _ => Value::Null,
                 };
                 write_message(stdin, &json!({ "jsonrpc": "2.0", "id": id, "result": result }));

@@ -28,6 +28,23 @@ pub enum DeployError {
     BadKeyValue { field: &'static str, value: String },
     /// The template file is not a CloudFormation/SAM template.
     NotATemplate { path: PathBuf },
+    /// The SDK's credential chain found no credentials (or AWS refused them). `detail` is the
+    /// provider's own account of what it tried; it never contains a secret.
+    NoCredentials { detail: String },
+    /// No region from the options, samconfig.toml, AWS_REGION/AWS_DEFAULT_REGION or the profile.
+    NoRegion,
+    /// The artifact bucket does not exist.
+    MissingBucket { bucket: String },
+    /// AWS answered 403 / AccessDenied to `action`.
+    AccessDenied { action: &'static str, detail: String },
+    /// No answer from the endpoint (connection refused, DNS, timeout).
+    EndpointUnreachable { endpoint: String, detail: String },
+    /// Any other error AWS returned for `action`.
+    Aws { action: &'static str, code: Option<String>, message: String },
+    /// CloudFormation could not create the change set (for another reason than "no changes").
+    ChangeSetFailed { stack: String, reason: String },
+    /// The stack ended in a failed state; `resource` is the first resource that failed.
+    StackFailed { stack: String, status: String, resource: Option<String>, reason: String },
 }
 
 impl DeployError {
@@ -71,6 +88,41 @@ impl fmt::Display for DeployError {
             }
             DeployError::NotATemplate { path } => {
                 write!(f, "{} is not a CloudFormation/SAM template (it has no Resources section)", path.display())
+            }
+            DeployError::NoCredentials { detail } => write!(
+                f,
+                "no usable AWS credentials: {detail}. The SDK looked in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, \
+                 the profile (AWS_PROFILE or default) in ~/.aws/credentials and ~/.aws/config (SSO, \
+                 credential_process, role assumption), web identity, the ECS container endpoint and EC2 \
+                 instance metadata; configure one of them, e.g. with `aws configure` or `aws sso login`"
+            ),
+            DeployError::NoRegion => write!(
+                f,
+                "no AWS region: pass --region, set region in samconfig.toml, set AWS_REGION, or set region in \
+                 your AWS profile"
+            ),
+            DeployError::MissingBucket { bucket } => write!(
+                f,
+                "the S3 bucket {bucket:?} does not exist (or is in another account): create it \
+                 (`aws s3 mb s3://{bucket}`) or pass another one with --s3-bucket / s3_bucket in samconfig.toml"
+            ),
+            DeployError::AccessDenied { action, detail } => {
+                write!(f, "access denied to {action}: {detail}; the credentials in use lack the permission for it")
+            }
+            DeployError::EndpointUnreachable { endpoint, detail } => write!(
+                f,
+                "cannot reach {endpoint}: {detail}; check the network, the region, and AWS_ENDPOINT_URL if set"
+            ),
+            DeployError::Aws { action, code: Some(code), message } => write!(f, "{action} failed: {code}: {message}"),
+            DeployError::Aws { action, code: None, message } => write!(f, "{action} failed: {message}"),
+            DeployError::ChangeSetFailed { stack, reason } => {
+                write!(f, "CloudFormation could not create a change set for stack {stack}: {reason}")
+            }
+            DeployError::StackFailed { stack, status, resource: Some(resource), reason } => {
+                write!(f, "stack {stack} ended in {status}: {resource} failed: {reason}")
+            }
+            DeployError::StackFailed { stack, status, resource: None, reason } => {
+                write!(f, "stack {stack} ended in {status}: {reason}")
             }
         }
     }
