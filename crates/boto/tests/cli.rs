@@ -244,3 +244,32 @@ fn round_trips() {
         assert!(back.skipped.is_empty(), "{:?}", back.skipped);
     }
 }
+
+/// Half-typed command lines and calls (every prefix, cursor at every character) give an answer or
+/// none, never a panic; non-ASCII values pass through both ways.
+#[test]
+fn prefixes_and_non_ascii_never_panic() {
+    let line = "aws --region eu-west-1 ec2 describe-instances --filters 'Name=tag:Név,Values=[é,\"x]' \
+                --dry-run --query \"R[0]\" $'a\\x' \\\n --max-results 5 | jq";
+    for (end, _) in line.char_indices() {
+        for text in [format!("# {}\n", &line[..end]), format!("x = \"\"\"{}\"\"\"\n", &line[..end])] {
+            let file = PyFile::parse(&text);
+            for (at, _) in text.char_indices() {
+                let _ = file.boto3_from_cli(models(), at as u32);
+            }
+        }
+    }
+    let call = "import boto3\nssm = boto3.client('ssm', region_name='eu-west-1')\n\
+                ssm.put_parameter(Name='/é', Value=\"a\\x41\\u00e9\\n\", Type='String', Tags=[{'Key': 'k', 'Value': v}])\n";
+    for (end, _) in call.char_indices() {
+        let file = PyFile::parse(&call[..end]);
+        for (at, _) in call[..end].char_indices() {
+            let _ = file.cli_command(models(), at as u32);
+        }
+    }
+    let cli = PyFile::parse(call).cli_command(models(), call.len() as u32 - 2).expect("a command").command;
+    assert_eq!(
+        cli,
+        "aws ssm put-parameter --name '/é' --value $'aAé\\n' --type String --tags '[{\"Key\": \"k\", \"Value\": <v>}]' --region eu-west-1"
+    );
+}
