@@ -1,11 +1,18 @@
 //! The fix for a missing permission: the narrowest SAM policy template that grants it (fewest
 //! actions), with its parameters read off the call's resource ARN, else an inline statement.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use regex::Regex;
+use samwise_data::CfnData;
+use samwise_data::cfn::PolicyTemplate;
+use samwise_syntax::Format;
+use samwise_template::Template;
 
 use crate::actions::Arn;
 use crate::grants::Ctx;
-use crate::policy::{Decision, Pat, decide};
+use crate::policy::{Decision, Pat, Statement, decide};
 
 /// What to add to the function's `Policies`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,26 +73,58 @@ fn sentinel(i: usize) -> String {
 /// Actions counted for a wildcard action when ranking templates: a wildcard grants many.
 const WILDCARD_WEIGHT: usize = 50;
 
+/// A policy template expanded with sentinel parameter values, ranked by how much it grants.
+struct Candidate {
+    weight: usize,
+    template: &'static PolicyTemplate,
+    stmts: Vec<Statement>,
+}
+
+/// Every policy template of `data`, expanded once per process (the expansion does not depend on the
+/// user's template: policy templates refer only to their parameters and pseudo parameters), narrowest
+/// first.
+fn candidates(data: &'static CfnData) -> Arc<Vec<Candidate>> {
+    static CACHE: OnceLock<Mutex<HashMap<usize, Arc<Vec<Candidate>>>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let key = data as *const CfnData as usize;
+    cache
+        .entry(key)
+        .or_insert_with(|| {
+            let empty = Template::parse("", Format::Yaml);
+            let ctx = Ctx { t: &empty, data };
+            let mut all: Vec<Candidate> = data
+                .policy_templates()
+                .iter()
+                .filter_map(|template| {
+                    let locals: Vec<(String, Pat)> = template
+                        .parameters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (p.name.clone(), Pat::exact(sentinel(i))))
+                        .collect();
+                    let stmts = ctx.expand_template(&template.statements_json, &locals).ok()?;
+                    let weight = stmts
+                        .iter()
+                        .filter(|s| s.allow)
+                        .flat_map(|s| &s.actions)
+                        .map(|a| if a.contains('*') { WILDCARD_WEIGHT } else { 1 })
+                        .sum();
+                    Some(Candidate { weight, template, stmts })
+                })
+                .collect();
+            all.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.template.name.cmp(&b.template.name)));
+            Arc::new(all)
+        })
+        .clone()
+}
+
 pub(crate) fn suggest(ctx: &Ctx<'_>, action: &str, arn: Option<&Arn>) -> PolicyFix {
-    let mut candidates = Vec::new();
-    for tpl in ctx.data.policy_templates() {
-        let locals: Vec<(String, Pat)> =
-            tpl.parameters.iter().enumerate().map(|(i, p)| (p.name.clone(), Pat::exact(sentinel(i)))).collect();
-        let Ok(stmts) = ctx.expand_template(&tpl.statements_json, &locals) else { continue };
-        if decide(&stmts, action, &Pat::any()) != Decision::Allowed {
+    let all = candidates(ctx.data);
+    let target = arn.map_or_else(Pat::any, Arn::pattern);
+    for Candidate { template: tpl, stmts, .. } in all.iter() {
+        if decide(stmts, action, &Pat::any()) != Decision::Allowed {
             continue;
         }
-        let weight: usize = stmts
-            .iter()
-            .filter(|s| s.allow)
-            .flat_map(|s| &s.actions)
-            .map(|a| if a.contains('*') { WILDCARD_WEIGHT } else { 1 })
-            .sum();
-        candidates.push((weight, tpl, stmts));
-    }
-    candidates.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    let target = arn.map_or_else(Pat::any, Arn::pattern);
-    for (_, tpl, stmts) in &candidates {
         let Some(values) =
             fill(&tpl.parameters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), stmts, action, &target)
         else {

@@ -50,7 +50,7 @@ const IMPLIED: &[(&str, &str)] = &[
 
 pub(crate) struct Ctx<'a> {
     pub t: &'a Template,
-    pub data: &'a CfnData,
+    pub data: &'static CfnData,
 }
 
 impl Ctx<'_> {

@@ -70,7 +70,7 @@ pub fn check(
     function: &str,
     calls: &[CallInfo],
     models: &BotocoreModels,
-    data: &CfnData,
+    data: &'static CfnData,
 ) -> Result<Vec<Finding>, Unknown> {
     let ctx = grants::Ctx { t: template, data };
     let statements = ctx.function_statements(function)?;
