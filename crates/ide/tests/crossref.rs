@@ -413,3 +413,45 @@ fn templates_are_found_walking_up_but_not_past_a_repository_root() {
         Vec::<&str>::new()
     );
 }
+
+#[test]
+fn a_globals_variable_no_function_reads_is_hinted_in_globals() {
+    let f = fixture(
+        r#"
+//- file: template.yaml
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.13
+    CodeUri: src
+    Environment:
+      Variables:
+        USED_BY_ONE: a
+        USED_BY_NONE: b$0
+Resources:
+  One:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: one.handler
+  Two:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: two.handler
+//- file: src/one.py
+import os
+def handler(event, context):
+    return os.environ["USED_BY_ONE"]
+//- file: src/two.py
+def handler(event, context):
+    return 2
+"#,
+    );
+    let hints: Vec<String> = f
+        .analysis
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "SW6004")
+        .map(|d| format!("{} {}", show(f.text(), d.range), d.message))
+        .collect();
+    expect![[r#"9:9-9:21 "USED_BY_NONE" `USED_BY_NONE` is set in Globals for every function but none of their code reads it; remove it if nothing else needs it"#]].assert_eq(&hints.join("\n"));
+}

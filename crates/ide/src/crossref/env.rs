@@ -349,43 +349,52 @@ fn block_entries(t: &Template, id: NodeId) -> Option<Vec<(NodeId, u32)>> {
 pub(super) fn template_diagnostics(a: &Analysis) -> Vec<Diagnostic> {
     let (Some(t), Some(path)) = (a.template(), a.path()) else { return Vec::new() };
     let mut out = Vec::new();
+    let unused = |name: &str, range, tail: String| {
+        Diagnostic::new(
+            "SW6004",
+            Severity::Hint,
+            range,
+            format!("`{name}` is set {tail}; remove it if nothing else needs it"),
+        )
+    };
+    // What the functions inheriting Globals read, while every one of them can be judged.
+    let mut globals_read: Option<Vec<String>> = Some(Vec::new());
+    let mut inheriting = 0;
     for f in t.functions() {
-        if runtime_lang(&f).is_none() || !f.layers.is_empty() || !environment_is_literal(t, &f.logical_id) {
-            continue;
+        let judged = runtime_lang(&f).is_some() && f.layers.is_empty() && environment_is_literal(t, &f.logical_id);
+        let files = if judged { code_files_for_function(path, &f) } else { Vec::new() };
+        let read = names_read(&files);
+        if f.resource_type == "AWS::Serverless::Function" {
+            inheriting += 1;
+            match (&mut globals_read, &read) {
+                (Some(all), Some(r)) => all.extend(r.iter().cloned()),
+                _ => globals_read = None,
+            }
         }
-        let own = own_variables(t, &f.logical_id);
-        if own.is_empty() {
-            continue;
-        }
-        let files = code_files_for_function(path, &f);
-        let Some(read) = names_read(&files) else { continue };
-        for (name, range) in own {
+        let Some(read) = read else { continue };
+        let env = t.resource(&f.logical_id).and_then(|r| r.properties).and_then(|p| t.tree.get_value(p, "Environment"));
+        for (name, range) in variables(t, env) {
             if !read.contains(&name) && !read_by_runtime(&name) {
-                out.push(Diagnostic::new(
-                    "SW6004",
-                    Severity::Hint,
-                    range,
-                    format!(
-                        "`{name}` is set for {} but its code ({}) never reads it; remove it if nothing else needs it",
-                        f.logical_id,
-                        files.iter().map(|p| shown(p, path)).collect::<Vec<_>>().join(", ")
-                    ),
-                ));
+                let code = files.iter().map(|p| shown(p, path)).collect::<Vec<_>>().join(", ");
+                out.push(unused(&name, range, format!("for {} but its code ({code}) never reads it", f.logical_id)));
+            }
+        }
+    }
+    if let Some(read) = globals_read.filter(|_| t.is_sam && inheriting > 0) {
+        let env = t.globals_for("AWS::Serverless::Function").and_then(|g| t.tree.get_value(g, "Environment"));
+        for (name, range) in variables(t, env) {
+            if !read.contains(&name) && !read_by_runtime(&name) {
+                out.push(unused(&name, range, "in Globals for every function but none of their code reads it".into()));
             }
         }
     }
     out
 }
 
-/// The names of a function's own `Environment.Variables` with their key ranges.
-fn own_variables(t: &Template, logical_id: &str) -> Vec<(String, TextRange)> {
+/// The names of an `Environment`'s `Variables` with their key ranges.
+fn variables(t: &Template, env: Option<NodeId>) -> Vec<(String, TextRange)> {
     let tree = &t.tree;
-    let vars = t
-        .resource(logical_id)
-        .and_then(|r| r.properties)
-        .and_then(|p| tree.get_value(tree.resolve(p), "Environment"))
-        .and_then(|e| tree.get_value(tree.resolve(e), "Variables"))
-        .map(|v| tree.resolve(v));
+    let vars = env.and_then(|e| tree.get_value(tree.resolve(e), "Variables")).map(|v| tree.resolve(v));
     vars.map_or_else(Vec::new, |v| {
         tree.entries(v).iter().map(|e| (tree.key_str(e).to_owned(), value_range(tree, e.key))).collect()
     })
