@@ -455,3 +455,80 @@ def handler(event, context):
         .collect();
     expect![[r#"9:9-9:21 "USED_BY_NONE" `USED_BY_NONE` is set in Globals for every function but none of their code reads it; remove it if nothing else needs it"#]].assert_eq(&hints.join("\n"));
 }
+
+#[test]
+fn the_fix_in_a_json_template() {
+    fix(
+        r#"
+//- file: template.json
+{
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Resources": {
+        "Fn": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "Runtime": "python3.13",
+                "CodeUri": "src",
+                "Handler": "app.handler",
+                "Environment": {"Variables": {"A": "1"}}
+            }
+        },
+        "Gn": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "Runtime": "python3.13",
+                "CodeUri": "gsrc",
+                "Handler": "app.handler"
+            }
+        }
+    }
+}
+//- file: src/app.py
+import os
+def handler(event, context):
+    return os.environ["NE$0W"]
+"#,
+        expect![[r#"
+            Add `NEW` to the Environment of Fn in ../template.json
+            {
+                "Transform": "AWS::Serverless-2016-10-31",
+                "Resources": {
+                    "Fn": {
+                        "Type": "AWS::Serverless::Function",
+                        "Properties": {
+                            "Runtime": "python3.13",
+                            "CodeUri": "src",
+                            "Handler": "app.handler",
+                            "Environment": {"Variables": {"A": "1", "NEW": ""}}
+                        }
+                    },
+                    "Gn": {
+                        "Type": "AWS::Serverless::Function",
+                        "Properties": {
+                            "Runtime": "python3.13",
+                            "CodeUri": "gsrc",
+                            "Handler": "app.handler"
+                        }
+                    }
+                }
+            }
+        "#]],
+    );
+    let f = fixture(
+        "//- file: template.json\n{\"Transform\": \"AWS::Serverless-2016-10-31\", \"Resources\": {\"Fn\": {\"Type\": \
+         \"AWS::Serverless::Function\",\n  \"Properties\": {\n    \"Runtime\": \"python3.13\",\n    \"CodeUri\": \"src\",\n    \
+         \"Handler\": \"app.handler\"\n  }}}}\n//- file: src/app.py\nimport os\ndef handler(event, context):\n    return os.environ[\"NE$0W\"]\n",
+    );
+    let action = f.analysis.code_actions(samwise_ide::TextRange::empty(f.cursor())).remove(0);
+    let path = action.edits[0].path.as_ref().unwrap();
+    let edited = apply(&std::fs::read_to_string(path).unwrap(), &action.edits[0].edits);
+    expect![[r#"
+        {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn": {"Type": "AWS::Serverless::Function",
+          "Properties": {
+            "Runtime": "python3.13",
+            "CodeUri": "src",
+            "Handler": "app.handler",
+            "Environment": {"Variables": {"NEW": ""}}
+          }}}}
+    "#]].assert_eq(&edited);
+}

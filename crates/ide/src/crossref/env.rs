@@ -288,10 +288,10 @@ fn environment_is_literal(t: &Template, logical_id: &str) -> bool {
 }
 
 /// The edit adding `name` to the function's own `Environment.Variables` (creating `Environment`
-/// and `Variables` when absent), in the template's indentation. YAML block mappings only.
+/// and `Variables` when absent), in the template's indentation. YAML block mappings and JSON.
 pub(super) fn add_variable(t: &Template, logical_id: &str, name: &str) -> Option<TextEdit> {
-    if t.format != Format::Yaml {
-        return None;
+    if t.format == Format::Json {
+        return add_variable_json(t, logical_id, name);
     }
     let tree = &t.tree;
     let r = t.resource(logical_id)?;
@@ -321,6 +321,33 @@ pub(super) fn add_variable(t: &Template, logical_id: &str, name: &str) -> Option
     let line_end = text[last_end as usize..].find('\n').map_or(text.len(), |i| last_end as usize + i) as u32;
     let new_text: String = lines.iter().map(|l| format!("\n{indent}{l}")).collect();
     Some(TextEdit { range: TextRange::empty(line_end), new_text })
+}
+
+/// JSON: the new member goes after the last member of the innermost existing object (`Variables`,
+/// `Environment` or `Properties`), on its own line at that object's indentation, or on the same
+/// line when the object is written on one line. JSON has no comments, so the value is just `""`.
+fn add_variable_json(t: &Template, logical_id: &str, name: &str) -> Option<TextEdit> {
+    let tree = &t.tree;
+    let props = tree.resolve(t.resource(logical_id)?.properties?);
+    let (container, member) = match tree.get_value(props, "Environment").map(|e| tree.resolve(e)) {
+        Some(env) => match tree.get_value(env, "Variables").map(|v| tree.resolve(v)) {
+            Some(vars) => (vars, format!("\"{name}\": \"\"")),
+            None => (env, format!("\"Variables\": {{\"{name}\": \"\"}}")),
+        },
+        None => (props, format!("\"Environment\": {{\"Variables\": {{\"{name}\": \"\"}}}}")),
+    };
+    tree.mapping(container)?;
+    let entries = tree.entries(container);
+    let first = tree.node(entries.first()?.key).range.start as usize;
+    let last = entries.last()?;
+    let end = last.value.map_or(tree.node(last.key).range.end, |v| tree.node(v).full_range().end);
+    let text: &str = &t.text;
+    let line_start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+    let before_first = &text[line_start..first];
+    // A member that starts its line: the object is laid out one member per line.
+    let new_text =
+        if before_first.trim().is_empty() { format!(",\n{before_first}{member}") } else { format!(", {member}") };
+    Some(TextEdit { range: TextRange::empty(end), new_text })
 }
 
 /// The keys of a block-style mapping with the end of each entry, or `None` for a flow mapping
