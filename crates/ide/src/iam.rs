@@ -13,7 +13,7 @@ use samwise_iam::{CallInfo, Finding, PolicyFix};
 use samwise_syntax::{Format, NodeId, Severity};
 use samwise_template::{RuleInfo, Template};
 
-use crate::crossref::{file_lang, functions_for_code_file, runtime_lang, shown};
+use crate::crossref::{code_files_for_function, file_lang, functions_for_code_file, normalize, runtime_lang, shown};
 use crate::navigation::Lang;
 use crate::{Analysis, CodeAction, Diagnostic, FileEdit, Hover, TextEdit, TextRange};
 
@@ -44,8 +44,11 @@ fn findings(a: &Analysis) -> Vec<Deployed> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let file = normalize(path);
     for (template, template_path, f) in functions_for_code_file(path) {
-        if runtime_lang(&f) != Some(Lang::Python) {
+        // Only functions whose handler module is this file or imports it: a `CodeUri` folder shared by
+        // several functions holds code each of them never runs.
+        if runtime_lang(&f) != Some(Lang::Python) || !code_files_for_function(&template_path, &f).contains(&file) {
             continue;
         }
         let Ok(findings) = samwise_iam::check(&template, &f.logical_id, &calls, models, a.data()) else { continue };

@@ -79,6 +79,45 @@ fn unknown_role_or_managed_policy_reports_nothing() {
     }
 }
 
+#[test]
+fn only_functions_that_run_the_file_are_checked() {
+    // Both functions deploy `src/`, but only Reader's handler imports `shared.py`.
+    let text = r#"
+//- file: template.yaml
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    CodeUri: src
+Resources:
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: reader.handler
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: writer.handler
+//- file: src/reader.py
+import shared
+def handler(event, context):
+    return shared.get()
+//- file: src/writer.py
+def handler(event, context):
+    return None
+//- file: src/shared.py
+import boto3
+def get():
+    return boto3.client("ssm").get_parameter(Name="/app/x")$0
+"#;
+    check(
+        text,
+        expect![[r#"
+            3:12-3:60 "boto3.client(\"ssm\").get_parameter(Name=\"/app/x\")" Warning: `ssm:GetParameter` on `arn:*:ssm:*:*:parameter/app/x` is not granted to function `Reader` (../template.yaml)
+        "#]],
+    );
+}
+
 fn fix(text: &str, expect: Expect) {
     let f = fixture(text);
     let actions = f.analysis.code_actions(TextRange::empty(f.cursor()));
