@@ -71,7 +71,9 @@ impl Ctx<'_> {
         let role = t.effective_property(r, "Role");
         if !sam || role.is_some() {
             let role = role.ok_or_else(|| unknown(format!("`{logical_id}` has no Role")))?;
-            return self.role_statements(&t.value(role));
+            let mut out = self.role_statements(&t.value(role))?;
+            out.extend(self.resource_policy_allows());
+            return Ok(out);
         }
         let mut out = vec![managed_statement("AWSLambdaBasicExecutionRole").expect("listed in MANAGED")];
         if let Some(p) = t.effective_property(r, "Policies") {
@@ -95,7 +97,34 @@ impl Ctx<'_> {
         }
         // SAM names the generated role `<Function>Role`; policies in the template may attach to it.
         out.extend(self.attached_policies(&format!("{logical_id}Role"))?);
+        out.extend(self.resource_policy_allows());
         Ok(out)
+    }
+
+    /// The Allow statements of the template's resource-based policies (bucket, queue, topic, key and
+    /// secret policies) whose principal is not only an AWS service: in the same account they can
+    /// grant the role without any identity policy, so they count as grants. Whether the principal is
+    /// this function's role is not worked out (an over-approximation: it can hide findings only).
+    fn resource_policy_allows(&self) -> Vec<Statement> {
+        let t = self.t;
+        let mut out = Vec::new();
+        for r in &t.resources {
+            let key = match r.type_name.as_deref() {
+                Some("AWS::S3::BucketPolicy" | "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy") => "PolicyDocument",
+                Some("AWS::KMS::Key") => "KeyPolicy",
+                Some("AWS::SecretsManager::ResourcePolicy") => "ResourcePolicy",
+                _ => continue,
+            };
+            let Some(doc) = r.properties.and_then(|p| t.tree.get_value(p, key)) else { continue };
+            let doc = t.value(doc);
+            let Some(stmts) = field(&doc, "Statement").map(list) else { continue };
+            let for_roles: Vec<Value> = stmts.into_iter().filter(|s| !only_service_principal(s)).collect();
+            let doc = Value::Map(vec![("Statement".into(), Value::List(for_roles))]);
+            if let Ok(stmts) = self.document(&doc, false) {
+                out.extend(stmts.into_iter().filter(|s| s.allow));
+            }
+        }
+        out
     }
 
     fn has_event(&self, r: &Resource, ty: &str) -> bool {
@@ -389,6 +418,11 @@ fn managed_statement(name: &str) -> Option<Statement> {
 
 fn unknown(reason: String) -> Unknown {
     Unknown { reason }
+}
+
+/// Whether a statement's principal is only AWS services (`Principal: {Service: ...}`).
+fn only_service_principal(stmt: &Value) -> bool {
+    matches!(field(stmt, "Principal"), Some(Value::Map(m)) if m.iter().all(|(k, _)| k == "Service"))
 }
 
 fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {

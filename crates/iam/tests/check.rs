@@ -342,3 +342,19 @@ fn connectors_make_the_function_unknown() {
         "unknown: the template has SAM connectors, which add policies to roles\n"
     );
 }
+
+#[test]
+fn resource_policies_of_the_template_count_as_grants() {
+    let t = sam("").replace(
+        "Resources:\n",
+        "Resources:\n  BucketPolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: data\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {AWS: !GetAtt FnRole.Arn}\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::data/*\n          - Effect: Allow\n            Principal: {Service: logs.amazonaws.com}\n            Action: s3:PutObject\n            Resource: arn:aws:s3:::data/*\n",
+    );
+    check_fixture(
+        &t,
+        "Fn",
+        "s3 GetObject Bucket=data Key=k\ns3 PutObject Bucket=data Key=k",
+        expect![[r#"
+        1 s3:PutObject | `s3:PutObject` on `arn:*:s3:::data/k` is not granted to function `Fn` | fix: - S3WritePolicy: /     BucketName: 'data'
+    "#]],
+    );
+}
