@@ -338,7 +338,9 @@ fn render_arg(model: &ServiceModel, op_cli: &str, member: &str, shape: ShapeId, 
         (ShapeKind::List { member }, Value::List(items))
             if !items.is_empty()
                 && is_scalar_shape(&model.shape(*member).kind)
-                && items.iter().all(|i| !matches!(i, Value::List(_) | Value::Map(_))) =>
+                && items.iter().all(|i| !matches!(i, Value::List(_) | Value::Map(_)))
+                // argparse would take a word starting with `-` for an option; JSON keeps it a value.
+                && !items.iter().any(|i| matches!(i, Value::Str(s) if s.starts_with('-'))) =>
         {
             let vals: Vec<String> = items.iter().map(scalar_arg).collect();
             format!("{} {}", flag(false), vals.join(" "))

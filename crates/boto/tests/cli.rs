@@ -51,6 +51,11 @@ fn lists_structures_and_nesting() {
         to_cli(&format!("{SSM}ssm.get_parameters(Names=['a', 'b c'])$0\n")),
         "aws ssm get-parameters --names a 'b c'"
     );
+    // argparse would read `-d` as an option: such a list goes as JSON.
+    assert_eq!(
+        to_cli(&format!("{SSM}ssm.get_parameters(Names=['a', '-d'])$0\n")),
+        "aws ssm get-parameters --names '[\"a\", \"-d\"]'"
+    );
     let ec2 = "import boto3\nec2 = boto3.client('ec2')\n";
     assert_eq!(
         to_cli(&format!(
