@@ -86,8 +86,11 @@ fn arity_problem(r: &Resolved, runtime: &str) -> Option<String> {
     match r.lang {
         Lang::Python => {
             let outline = facts.outline.as_ref()?;
-            let f = outline.functions.iter().rev().find(|f| f.name == r.func)?;
-            if f.decorated {
+            let mut defs = outline.functions.iter().filter(|f| f.name == r.func);
+            let f = defs.next()?;
+            // Several definitions (`if ...: def handler(...)` / `else: def handler(...)`): which one
+            // runs is decided at import time.
+            if f.decorated || defs.next().is_some() {
                 return None;
             }
             let takes_two = f.positional >= 2 || f.star_args;
