@@ -140,29 +140,39 @@ fn call_info(py: &PyFile, c: &BotoCall) -> CallInfo {
 /// for none, and the call is treated as naming no resource).
 fn keyword_args(text: &str) -> Vec<(String, Option<String>)> {
     let Some(inner) = text.trim_start().strip_prefix('(') else { return Vec::new() };
-    let mut parts = Vec::new();
-    let (mut depth, mut start, mut quote): (i32, usize, Option<char>) = (0, 0, None);
-    let mut chars = inner.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
+    // Each top-level argument's text, comments left out.
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let (mut depth, mut quote): (i32, Option<char>) = (0, None);
+    let mut chars = inner.chars().peekable();
+    while let Some(ch) = chars.next() {
         match (quote, ch) {
             (Some(_), '\\') => {
-                chars.next();
+                cur.push(ch);
+                cur.extend(chars.next());
+                continue;
             }
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(ch),
+            // A comment runs to the end of the line; its quotes and commas are not code.
+            (None, '#') => {
+                while chars.next_if(|&c| c != '\n').is_some() {}
+                continue;
+            }
             (None, '(' | '[' | '{') => depth += 1,
             (None, ')' | ']' | '}') if depth == 0 => {
-                parts.push(&inner[start..i]);
+                parts.push(std::mem::take(&mut cur));
                 break;
             }
             (None, ')' | ']' | '}') => depth -= 1,
             (None, ',') if depth == 0 => {
-                parts.push(&inner[start..i]);
-                start = i + 1;
+                parts.push(std::mem::take(&mut cur));
+                continue;
             }
             _ => {}
         }
+        cur.push(ch);
     }
     if parts.iter().any(|p| p.trim_start().starts_with("**")) {
         return Vec::new();
@@ -286,5 +296,6 @@ mod tests {
         assert_eq!(args(r#"(Name="a\nb")"#), ["Name=?"]);
         assert_eq!(args(r#"(Name="x", **extra)"#), Vec::<String>::new());
         assert_eq!(args(r#"(Key="a,b", Bucket=r"c=d")"#), ["Key=a,b", "Bucket=c=d"]);
+        assert_eq!(args("(\n    Name='a',  # don't, really\n    Key='b',\n)"), ["Name=a", "Key=b"]);
     }
 }
