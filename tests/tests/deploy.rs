@@ -211,6 +211,13 @@ fn missing_credentials_and_missing_bucket_are_clear_errors() {
     assert!(nobucket.stderr.contains("\"no-such-bucket\" does not exist"), "{}", nobucket.stderr);
     assert!(nobucket.stderr.contains("--s3-bucket"), "{}", nobucket.stderr);
 
+    // Nothing listens on a port just released: the deploy names the endpoint it could not reach.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut cmd = deploy_cmd(&moto, &dir, &["--stack-name", "unreachable", "--s3-bucket", "artifacts", "--no-confirm"]);
+    cmd.env("AWS_ENDPOINT_URL_S3", format!("http://127.0.0.1:{closed}"));
+    let unreachable = run(cmd).expect(1);
+    assert!(unreachable.stderr.contains(&format!("cannot reach http://127.0.0.1:{closed}")), "{}", unreachable.stderr);
+
     // Without a terminal the change set cannot be confirmed: refused before anything is sent.
     let unconfirmed =
         run(deploy_cmd(&moto, &dir, &["--stack-name", "noconfirm", "--s3-bucket", "artifacts"])).expect(2);

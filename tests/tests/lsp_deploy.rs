@@ -26,7 +26,6 @@ fn deploy(client: &LspClient, template: &Path, options: Value) -> Result<Value, 
     )
 }
 
-
 #[test]
 fn deploy_command_reports_progress_asks_to_confirm_and_returns_the_outputs() {
     let moto = Moto::start();

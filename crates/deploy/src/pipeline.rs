@@ -133,8 +133,10 @@ pub struct DeployReport {
 pub struct Clients {
     s3: S3Client,
     cfn: CfnClient,
-    /// Where requests go, for "cannot reach" messages.
+    /// Where CloudFormation requests go, for "cannot reach" messages.
     endpoint: String,
+    /// Where S3 requests go.
+    s3_endpoint: String,
 }
 
 fn env_set(name: &str) -> bool {
@@ -175,7 +177,12 @@ impl Clients {
             .filter(|v| !v.is_empty())
             .or_else(|| config.endpoint_url().map(str::to_owned))
             .unwrap_or_else(|| format!("https://cloudformation.{region}.amazonaws.com"));
-        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn: CfnClient::new(config), endpoint })
+        let s3_endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| config.endpoint_url().map(str::to_owned))
+            .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn: CfnClient::new(config), endpoint, s3_endpoint })
     }
 }
 
@@ -205,7 +212,9 @@ where
             DeployError::Aws { action, code: None, message: error_chain(&e) }
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            DeployError::EndpointUnreachable { endpoint: clients.endpoint.clone(), detail: error_chain(&e) }
+            let s3 = matches!(action, "HeadBucket" | "HeadObject" | "PutObject");
+            let endpoint = if s3 { &clients.s3_endpoint } else { &clients.endpoint };
+            DeployError::EndpointUnreachable { endpoint: endpoint.clone(), detail: error_chain(&e) }
         }
         // An error body the SDK could not parse (moto passing on another service's JSON error, a
         // proxy's error page): its text, when short, is the best account there is.
