@@ -530,5 +530,16 @@ def handler(event, context):
             "Handler": "app.handler",
             "Environment": {"Variables": {"NEW": ""}}
           }}}}
-    "#]].assert_eq(&edited);
+    "#]]
+    .assert_eq(&edited);
+}
+
+#[test]
+fn nothing_when_a_wrapper_script_runs_first() {
+    let f = fixture(
+        "//- file: template.yaml\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    \
+         Properties:\n      Runtime: python3.13\n      CodeUri: .\n      Handler: app.handler\n      Environment:\n        Variables:\n          \
+         AWS_LAMBDA_EXEC_WRAPPER: /opt/wrapper\n//- file: app.py\nimport os\ndef handler(event, context):\n    return os.environ[\"FROM_WRAPPER$0\"]\n",
+    );
+    assert!(f.analysis.diagnostics().iter().all(|d| d.code != "SW6002"), "{:?}", f.analysis.diagnostics());
 }

@@ -184,8 +184,12 @@ fn findings(a: &Analysis) -> Vec<Finding> {
         .into_iter()
         .filter(|(_, tp, f)| runtime_lang(f) == Some(lang) && code_files_for_function(tp, f).contains(&file))
         .collect();
-    // Say nothing when any deploying function's environment cannot be read.
-    if deployments.is_empty() || deployments.iter().any(|(t, _, f)| !environment_is_literal(t, &f.logical_id)) {
+    // Say nothing when any deploying function's environment cannot be read, or when a wrapper
+    // script (`AWS_LAMBDA_EXEC_WRAPPER`) runs before the code and may set variables itself.
+    let unknowable = |(t, _, f): &(Arc<Template>, PathBuf, FunctionDef)| {
+        !environment_is_literal(t, &f.logical_id) || f.environment.iter().any(|(k, _)| k == "AWS_LAMBDA_EXEC_WRAPPER")
+    };
+    if deployments.is_empty() || deployments.iter().any(unknowable) {
         return Vec::new();
     }
     let reads = match (lang, a.python()) {
