@@ -358,3 +358,15 @@ fn resource_policies_of_the_template_count_as_grants() {
     "#]],
     );
 }
+
+#[test]
+fn every_policy_template_of_the_data_expands() {
+    // A template samwise cannot expand makes every function using it unknown; none should be.
+    let data = CfnData::embedded();
+    for t in data.policy_templates() {
+        let params: String = t.parameters.iter().map(|p| format!("\n            {}: x", p.name)).collect();
+        let body = if params.is_empty() { " {}".to_owned() } else { params };
+        let policies = format!("      Policies:\n        - {}:{body}\n", t.name);
+        assert_eq!(run(&sam(&policies), "Fn", ""), "clean\n", "{}", t.name);
+    }
+}
