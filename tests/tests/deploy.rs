@@ -253,6 +253,59 @@ fn an_interrupted_deploy_can_be_run_again() {
     assert!(uploaded_lines(&again.stdout).is_empty(), "the artifacts were uploaded before the kill: {}", again.stdout);
 }
 
+/// Runs the deploy on a pseudo-terminal (Python's `pty`), answers the confirmation with `answer`,
+/// and returns (exit status, everything the terminal showed).
+fn deploy_on_terminal(moto: &Moto, dir: &Path, args: &[&str], answer: &str) -> (i32, String) {
+    let script = r#"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+seen, answered = b"", False
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if not answered and b"Deploy this change set? [y/N]" in seen:
+        os.write(fd, os.environ["ANSWER"].encode() + b"\n")
+        answered = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let mut cmd = Command::new(samwise_e2e::venv_python());
+    cmd.arg("-c").arg(script).arg(samwise_e2e::binary("samwise-lsp")).arg("deploy").arg("--template");
+    cmd.arg(dir.join("template.yaml")).args(args).env("ANSWER", answer);
+    moto.env_isolated(&mut cmd, &dir.join("home"));
+    let out = cmd.output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!shown.contains(SECRET_ACCESS_KEY), "{shown}");
+    (out.status.code().unwrap_or(-1), shown)
+}
+
+#[test]
+fn on_a_terminal_the_change_set_is_confirmed_or_declined() {
+    let moto = Moto::start();
+    let dir = project("deploy-terminal", &plain_template());
+    moto.create_bucket("artifacts");
+    let args = ["--stack-name", "asked", "--s3-bucket", "artifacts"];
+
+    let (code, shown) = deploy_on_terminal(&moto, &dir, &args, "n");
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains("Deploy cancelled: the change set was deleted"), "{shown}");
+    // The CREATE change set left an empty stack under review; nothing was created.
+    assert_eq!(moto.stack_status("asked"), "REVIEW_IN_PROGRESS");
+    assert!(!dir.join("samconfig.toml").exists(), "a declined deploy saves no settings");
+
+    let (code, shown) = deploy_on_terminal(&moto, &dir, &args, "y");
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("CREATE_COMPLETE"), "{shown}");
+}
+
 const SAM_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
