@@ -16,6 +16,9 @@
 //!   and lists of them are JSON (the CLI also takes its shorthand `Key=Value,...`, which the reverse
 //!   direction reads).
 //!
+//! Operations with a streaming output (`lambda invoke`, `s3api get-object`) take the CLI's positional
+//! output file, shown as `<outfile>`; the reverse direction drops it (boto3 returns the stream).
+//!
 //! Not modelled: awscli's per-command customisations (`s3api put-object --body` takes a file path,
 //! `lambda create-function --zip-file fileb://...`, blobs as base64 in CLI v2, arguments a customisation
 //! removes) and boto3 *resource* calls, whose actions take Python types that boto3 transforms (DynamoDB).
@@ -315,6 +318,10 @@ pub(crate) fn command_of(file: &PyFile, models: &BotocoreModels, call: Node<'_>)
         let v = py_value(file, value, name);
         cmd.push(' ');
         cmd.push_str(&render_arg(model, &op_cli, &m.name, m.shape, &v));
+    }
+    if op.streaming_output {
+        // The CLI writes a streaming payload to this file; boto3 returns it as a stream instead.
+        cmd.push_str(" <outfile>");
     }
     if let Some(creation) = client_creation(file, models, call) {
         let args = creation.child_by_field_name("arguments")?;
@@ -702,9 +709,13 @@ fn convert(file: &PyFile, models: &BotocoreModels, line: &str, at: usize) -> Opt
     };
     let mut kwargs: Vec<(String, Value)> = Vec::new();
     let mut skipped = Vec::new();
+    // The output file of a streaming operation has no boto3 counterpart: the response holds the stream.
+    let mut outfile = op.streaming_output;
     while let Some(w) = rest.next() {
         let Some(opt) = w.strip_prefix("--") else {
-            skipped.push(w.to_owned());
+            if !std::mem::take(&mut outfile) {
+                skipped.push(w.to_owned());
+            }
             continue;
         };
         let (name, inline) = match opt.split_once('=') {
@@ -741,10 +752,18 @@ fn convert(file: &PyFile, models: &BotocoreModels, line: &str, at: usize) -> Opt
         let value = if shape.kind == ShapeKind::Boolean {
             Value::Bool(!negative)
         } else {
-            let vals: Vec<String> = inline.into_iter().chain(values(&mut rest)).collect();
+            let mut vals: Vec<String> = inline.into_iter().chain(values(&mut rest)).collect();
             if vals.is_empty() {
                 skipped.push(format!("--{name} (no value)"));
                 continue;
+            }
+            // Only lists take several words; the rest are positional (the output file, or stray).
+            if !matches!(shape.kind, ShapeKind::List { .. }) {
+                for w in vals.drain(1..) {
+                    if !std::mem::take(&mut outfile) {
+                        skipped.push(w);
+                    }
+                }
             }
             cli_value(&model, m.shape, &vals)
         };

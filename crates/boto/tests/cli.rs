@@ -118,6 +118,22 @@ fn service_names_region_and_endpoint() {
 }
 
 #[test]
+fn streaming_output_takes_the_cli_output_file() {
+    assert_eq!(
+        to_cli("import boto3\nc = boto3.client('lambda')\nc.invoke(FunctionName='f', Payload='{}')$0\n"),
+        "aws lambda invoke --function-name f --payload '{}' <outfile>"
+    );
+    assert_eq!(
+        to_cli("import boto3\nc = boto3.client('s3')\nc.get_object(Bucket='b', Key='k')$0\n"),
+        "aws s3api get-object --bucket b --key k <outfile>"
+    );
+    assert_eq!(
+        to_boto("# aws lambda invoke --function-name f out.json extra$0\n"),
+        "boto3.client(\"lambda\").invoke(FunctionName=\"f\") # skipped: extra"
+    );
+}
+
+#[test]
 fn unknown_operations_and_resources_have_no_command() {
     assert_eq!(to_cli(&format!("{SSM}ssm.get_parameterz(Name='x')$0\n")), "none");
     assert_eq!(to_cli("import boto3\nt = boto3.resource('dynamodb').Table('t')\nt.get_item(Key={})$0\n"), "none");

@@ -59,6 +59,11 @@ pub struct Operation {
     pub deprecated: Option<String>,
     /// The IAM action the call needs (`ssm:GetParameter`).
     pub iam_action: String,
+    /// The output's payload member is a blob (botocore's `has_streaming_output`): boto3 returns a
+    /// stream, and the AWS CLI writes it to a file named by a positional argument
+    /// (`aws lambda invoke --function-name f out.json`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub streaming_output: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -444,6 +449,16 @@ pub fn convert_service(raw: &RawService<'_>, special: &BTreeMap<String, String>)
             Some(n) => Some(conv.shape(n)?),
             None => None,
         };
+        // botocore's `OperationModel._get_streaming_body`: the output's `payload` member is a blob.
+        let streaming_output = op["output"]["shape"]
+            .as_str()
+            .and_then(|o| {
+                let out = &raw_shapes.get(o)?;
+                let payload = out["payload"].as_str()?;
+                let member = out["members"][payload]["shape"].as_str()?;
+                Some(raw_shapes.get(member)?["type"] == "blob")
+            })
+            .unwrap_or(false);
         let deprecated = op["deprecated"]
             .as_bool()
             .filter(|d| *d)
@@ -461,6 +476,7 @@ pub fn convert_service(raw: &RawService<'_>, special: &BTreeMap<String, String>)
             output,
             deprecated,
             iam_action,
+            streaming_output,
         });
     }
     operations.sort_by(|a, b| a.python_name.cmp(&b.python_name));
