@@ -203,6 +203,9 @@ mod tests {
         assert_eq!(actions("apigateway", "GetRestApis"), "apigateway:GET");
         assert_eq!(actions("apigatewaymanagementapi", "PostToConnection"), "execute-api:ManageConnections");
         assert_eq!(actions("sts", "GetCallerIdentity"), "");
+        assert_eq!(actions("iot-data", "Publish"), "iot:Publish");
+        assert_eq!(actions("dynamodb", "TransactGetItems"), "dynamodb:GetItem");
+        assert_eq!(requirement(&m, "dynamodb", "TransactWriteItems"), None);
         assert_eq!(requirement(&m, "apigateway", "TagResource"), None);
         assert_eq!(requirement(&m, "sts", "GetCallerIdentity"), Some(vec![]));
         assert_eq!(requirement(&m, "nope", "Nope"), None);
@@ -212,6 +215,9 @@ mod tests {
     fn every_exception_cites_a_source() {
         for e in crate::exceptions::EXCEPTIONS {
             assert!(e.source.starts_with("https://docs.aws.amazon.com/"), "{} {}", e.service, e.operation);
+        }
+        for (from, _, source) in crate::exceptions::PREFIX_RENAMES {
+            assert!(source.starts_with("https://docs.aws.amazon.com/"), "{from}");
         }
     }
 

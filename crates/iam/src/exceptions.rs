@@ -103,6 +103,38 @@ pub static EXCEPTIONS: &[Exception] = &[
         ]),
         "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html"
     ),
+    // Amazon DynamoDB: transactions are authorised by the actions of the operations inside them
+    // (which the call's literal arguments rarely show), PartiQL statements by the statement's kind.
+    row!(
+        "dynamodb",
+        "TransactWriteItems",
+        Needs::Unknown,
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html"
+    ),
+    row!(
+        "dynamodb",
+        "TransactGetItems",
+        Needs::All(&["dynamodb:GetItem"]),
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html"
+    ),
+    row!(
+        "dynamodb",
+        "ExecuteStatement",
+        Needs::Unknown,
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html"
+    ),
+    row!(
+        "dynamodb",
+        "BatchExecuteStatement",
+        Needs::Unknown,
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html"
+    ),
+    row!(
+        "dynamodb",
+        "ExecuteTransaction",
+        Needs::Unknown,
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html"
+    ),
     // AWS Lambda: Invoke is authorised by InvokeFunction.
     row!(
         "lambda",
@@ -209,13 +241,17 @@ pub static EXCEPTIONS: &[Exception] = &[
     ),
 ];
 
-/// The IAM prefix of CloudWatch (its endpoint prefix is `monitoring`), for data generated before the
-/// botocore generator applied the rename itself.
-pub static PREFIX_RENAMES: &[(&str, &str, &str)] = &[(
-    "monitoring",
-    "cloudwatch",
-    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html",
-)];
+/// IAM prefixes that differ from the signing name the data derived `iam_action` from (CloudWatch's is
+/// already renamed by the generator; the row stays for data generated before it was).
+pub static PREFIX_RENAMES: &[(&str, &str, &str)] = &[
+    (
+        "monitoring",
+        "cloudwatch",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html",
+    ),
+    // The IoT data plane (`iot-data`: Publish, GetThingShadow, ...) signs as `iotdata`; its actions are `iot:`.
+    ("iotdata", "iot", "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiot.html"),
+];
 
 /// The row for a call, if any.
 pub fn lookup(service: &str, operation: &str) -> Option<&'static Exception> {
