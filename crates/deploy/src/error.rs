@@ -91,7 +91,7 @@ impl fmt::Display for DeployError {
             }
             DeployError::NoCredentials { detail } => write!(
                 f,
-                "no usable AWS credentials: {detail}. The SDK looked in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, \
+                "no usable AWS credentials: {detail}\nThe SDK looked in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, \
                  the profile (AWS_PROFILE or default) in ~/.aws/credentials and ~/.aws/config (SSO, \
                  credential_process, role assumption), web identity, the ECS container endpoint and EC2 \
                  instance metadata; configure one of them, e.g. with `aws configure` or `aws sso login`"
