@@ -170,7 +170,8 @@ pub fn call_resource(service: &str, action: &str, args: &[(String, Option<String
         "secretsmanager" => {
             let id = lit("SecretId")?;
             if id.starts_with("arn:") {
-                return Some(Arn::of(&[id]));
+                // Secrets Manager also accepts a partial ARN (without the random suffix).
+                return Some(Arn::of(&[id, "*"]));
             }
             // Secrets Manager appends a hyphen and six random characters to the name in the ARN.
             Some(Arn::of(&["arn:", P, ":secretsmanager:", R, ":", A, ":secret:", id, "-??????"]))
@@ -254,6 +255,12 @@ mod tests {
                 "secretsmanager:GetSecretValue",
                 &[("SecretId", Some("db"))],
                 "arn:*:secretsmanager:*:*:secret:db-??????",
+            ),
+            (
+                "secretsmanager",
+                "secretsmanager:GetSecretValue",
+                &[("SecretId", Some("arn:aws:secretsmanager:us-east-1:1:secret:db"))],
+                "arn:aws:secretsmanager:us-east-1:1:secret:db*",
             ),
         ];
         for (service, action, args, expected) in cases {
