@@ -131,6 +131,8 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
     documentSelector: [
       { scheme: 'file', pattern: TEMPLATE_GLOB },
       { scheme: 'file', pattern: '**/*.py' },
+      // Node.js handlers: the template/code cross-checks (handler signature, environment variables) cover them.
+      { scheme: 'file', pattern: '**/*.{js,mjs,cjs}' },
     ],
     // `workspace/configuration` requests for section `samwise` are answered from these settings by the client
     // library; this also sends `workspace/didChangeConfiguration` when they change.
