@@ -253,6 +253,35 @@ fn an_interrupted_deploy_can_be_run_again() {
     assert!(uploaded_lines(&again.stdout).is_empty(), "the artifacts were uploaded before the kill: {}", again.stdout);
 }
 
+#[test]
+fn a_template_over_the_inline_limit_is_uploaded_and_sent_as_a_url() {
+    let moto = Moto::start();
+    // Comments are kept by the rewrite, so they make the template large without changing it.
+    let padding: String = (0..1200).map(|i| format!("# padding line {i:04} to pass the 51,200-byte limit\n")).collect();
+    let dir = project("deploy-large", &format!("{padding}{}", plain_template()));
+    moto.create_bucket("artifacts");
+    let proxy = RecordingProxy::start(&moto.endpoint);
+    let mut cmd = deploy_cmd(&moto, &dir, &["--stack-name", "large", "--s3-bucket", "artifacts", "--no-confirm"]);
+    cmd.env("AWS_ENDPOINT_URL_CLOUDFORMATION", &proxy.endpoint);
+    // moto reads a path-style TemplateURL only on a host named localhost (or amazonaws.com).
+    let s3 = moto.endpoint.replace("127.0.0.1", "localhost");
+    cmd.env("AWS_ENDPOINT_URL_S3", &s3);
+    let done = run(cmd).expect(0);
+    assert!(done.stdout.contains("CREATE_COMPLETE"), "{}", done.stdout);
+    let keys = moto.bucket_keys("artifacts");
+    let template_key = keys.iter().find(|k| k.ends_with(".template")).expect("the template was uploaded");
+    assert!(done.stdout.contains(&format!("Uploaded {template_key} (")), "{}", done.stdout);
+    let create = proxy
+        .bodies()
+        .iter()
+        .map(|b| form_pairs(b))
+        .find(|r| r.iter().any(|(k, v)| k == "Action" && v == "CreateChangeSet"));
+    let create = create.expect("a CreateChangeSet request");
+    let url = create.iter().find(|(k, _)| k == "TemplateURL").map(|(_, v)| v.clone());
+    assert_eq!(url, Some(format!("{s3}/artifacts/{template_key}")));
+    assert!(!create.iter().any(|(k, _)| k == "TemplateBody"));
+}
+
 /// Runs the deploy on a pseudo-terminal (Python's `pty`), answers the confirmation with `answer`,
 /// and returns (exit status, everything the terminal showed).
 fn deploy_on_terminal(moto: &Moto, dir: &Path, args: &[&str], answer: &str) -> (i32, String) {

@@ -376,18 +376,11 @@ fn template_parameters(body: &str) -> Vec<String> {
     template.parameters.iter().map(|p| p.name.clone()).collect()
 }
 
+/// The TemplateURL of an uploaded template: path-style on the S3 endpoint in use (the regional AWS
+/// endpoint, or the override a local endpoint set).
 fn template_url(clients: &Clients, plan: &Plan, key: &str) -> String {
     let bucket = plan.bucket.as_deref().unwrap_or_default();
-    match std::env::var("AWS_ENDPOINT_URL_S3").ok().filter(|v| !v.is_empty()) {
-        Some(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
-        None if clients.endpoint.starts_with("http://") => {
-            format!("{}/{bucket}/{key}", clients.endpoint.trim_end_matches('/'))
-        }
-        None => match plan.region.as_deref() {
-            Some(region) => format!("https://s3.{region}.amazonaws.com/{bucket}/{key}"),
-            None => format!("https://s3.amazonaws.com/{bucket}/{key}"),
-        },
-    }
+    format!("{}/{bucket}/{key}", clients.s3_endpoint.trim_end_matches('/'))
 }
 
 fn resource_change(rc: &aws_sdk_cloudformation::types::ResourceChange) -> ResourceChange {
