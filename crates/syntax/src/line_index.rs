@@ -18,9 +18,12 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        // LSP's line breaks: `\n`, `\r\n` and a lone `\r` (the editors and the server's rope count all
+        // three), so positions agree with the client's even in files with old Mac line endings.
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 starts.push(i as u32 + 1);
             }
         }
@@ -103,6 +106,17 @@ mod tests {
         assert_eq!(idx.offset_utf16(text, LineCol { line: 0, col: 5 }), x);
         assert_eq!(idx.offset(text, LineCol { line: 1, col: 3 }), text.find('1').unwrap() as u32);
         assert_eq!(idx.display(text, x), (1, 5));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_a_line_as_in_lsp() {
+        let text = "a: 1\rb: 2\r\nc: 3\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col(5), LineCol { line: 1, col: 0 });
+        assert_eq!(idx.line_col(11), LineCol { line: 2, col: 0 });
+        // Inside a CRLF pair is still the first line's end.
+        assert_eq!(idx.line_col(10), LineCol { line: 1, col: 5 });
     }
 
     #[test]
