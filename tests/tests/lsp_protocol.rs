@@ -40,8 +40,8 @@ fn every_feature_is_declared_in_the_capabilities() {
     assert_eq!(caps["diagnosticProvider"]["identifier"], "samwise");
     assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix", "refactor"]));
     assert_eq!(caps["workspace"]["workspaceFolders"]["supported"], true);
-    // Code lens commands are run by the editor shims, so the server lists none of them.
-    assert_eq!(caps["executeCommandProvider"]["commands"], json!([]));
+    // The server runs deploy itself; Invoke/Debug locally are run by the editor shims, so they are not listed.
+    assert_eq!(caps["executeCommandProvider"]["commands"], json!(["samwise.deploy"]));
     for provider in [
         "hoverProvider",
         "signatureHelpProvider",
