@@ -532,6 +532,9 @@ pub async fn execute(
             biased;
             Some(request) = rx.recv() => match request {
                 Request::Progress(message) => {
+                    // Also logged: the client's log (VS Code's output channel) keeps every stack event, while a
+                    // progress report shows only the latest.
+                    client.log_message(MessageType::INFO, &message).await;
                     progress(WorkDoneProgress::Report(WorkDoneProgressReport { message: Some(message), ..Default::default() })).await;
                 }
                 Request::Confirm(change_set, answer) => {
@@ -564,6 +567,7 @@ pub async fn execute(
         },
         Err(e) => format!("Deploy failed: {e}"),
     };
+    client.log_message(MessageType::INFO, &end).await;
     progress(WorkDoneProgress::End(WorkDoneProgressEnd { message: Some(end.clone()) })).await;
     match outcome {
         Ok((report, saved)) => {

@@ -64,6 +64,16 @@ fn deploy_command_reports_progress_asks_to_confirm_and_returns_the_outputs() {
     assert!(reports.iter().any(|m| m.starts_with("Uploaded ")), "{reports:?}");
     // One report per stack event, the final one included.
     assert!(reports.iter().any(|m| m.contains("CREATE_COMPLETE AWS::CloudFormation::Stack lsp-stack")), "{reports:?}");
+    // The client's log keeps every report (a progress UI shows only the latest), then the end.
+    let logged: Vec<String> = client
+        .take_notifications("window/logMessage")
+        .iter()
+        .filter_map(|n| n["message"].as_str().map(str::to_owned))
+        .collect();
+    for report in &reports {
+        assert!(logged.iter().any(|l| l == report), "{report} not logged: {logged:?}");
+    }
+    assert!(logged.iter().any(|l| l.contains("lsp-stack is CREATE_COMPLETE")), "{logged:?}");
     assert_eq!(moto.stack_status("lsp-stack"), "CREATE_COMPLETE");
 
     // Same template again: nothing to confirm, nothing uploaded.
