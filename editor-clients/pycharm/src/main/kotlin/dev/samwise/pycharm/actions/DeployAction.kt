@@ -1,8 +1,7 @@
 // `samwise.deploy` (the "Deploy" code lens). LSP4IJ's CommandExecutor sends a lens command to the server when the
-// server declares it (executeCommandProvider) and only otherwise runs the action with the command's id, so this
-// action runs only while samwise-lsp does not deploy yet (it does not as of this plugin version; lsp/src/
-// capabilities.rs). It says so instead of pretending, and names what to run meanwhile. Once the server declares
-// `samwise.deploy`, deploys go to the server without any change here.
+// server declares it (executeCommandProvider) and only otherwise runs the action with the command's id. samwise-lsp
+// declares it (lsp/src/capabilities.rs), so deploys go to the server; this action answers only for an older
+// samwise-lsp without the command, saying so instead of pretending, and naming what to run instead.
 package dev.samwise.pycharm.actions
 
 import com.intellij.notification.NotificationType
