@@ -56,18 +56,18 @@ where
             }
         }
     });
-    let (in_tx, client_rx) = mpsc::unbounded_channel::<Message>();
+    let (in_tx, client_rx) = mpsc::unbounded_channel::<Incoming>();
     let reader_task = tokio::spawn(async move {
         let mut reader = BufReader::new(reader);
         loop {
             match codec::read_body(&mut reader).await {
-                Ok(Some(body)) => match serde_json::from_slice::<Message>(&body) {
-                    Ok(message) => {
-                        if in_tx.send(message).is_err() {
+                Ok(Some(body)) => match Incoming::parse(&body) {
+                    Some(incoming) => {
+                        if in_tx.send(incoming).is_err() {
                             break;
                         }
                     }
-                    Err(e) => eprintln!("samwise-dap: ignoring a message that is not DAP: {e}"),
+                    None => continue,
                 },
                 Ok(None) => break,
                 Err(e) => {
@@ -87,9 +87,41 @@ where
     let _ = writer_task.await;
 }
 
+/// A message from the editor as the reader passes it on.
+enum Incoming {
+    Message(Message),
+    /// A request that is JSON with a `seq` but not valid DAP (no `command`, mistyped fields): it is
+    /// answered with an error, so the editor does not wait for it forever.
+    Invalid {
+        request: Request,
+        error: String,
+    },
+}
+
+impl Incoming {
+    /// `None` (with a line on stderr) for a body that cannot be answered: not JSON, or without a `seq`.
+    fn parse(body: &[u8]) -> Option<Incoming> {
+        let error = match serde_json::from_slice::<Message>(body) {
+            Ok(message) => return Some(Incoming::Message(message)),
+            Err(e) => e,
+        };
+        let value = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+        match (value["type"].as_str(), value["seq"].as_i64()) {
+            (Some("request"), Some(seq)) => {
+                let command = value["command"].as_str().unwrap_or_default().to_owned();
+                Some(Incoming::Invalid { request: Request { seq, command, arguments: None }, error: error.to_string() })
+            }
+            _ => {
+                eprintln!("samwise-dap: ignoring a message that is not DAP: {error}");
+                None
+            }
+        }
+    }
+}
+
 /// What the loop woke up for.
 enum Wake {
-    Client(Option<Message>),
+    Client(Option<Incoming>),
     Debugpy(Option<Message>),
     Output(Option<OutputLine>),
     Outcome(Result<Outcome, tokio::task::JoinError>),
@@ -167,7 +199,7 @@ impl Session {
         }
     }
 
-    async fn serve(&mut self, mut client_rx: mpsc::UnboundedReceiver<Message>) {
+    async fn serve(&mut self, mut client_rx: mpsc::UnboundedReceiver<Incoming>) {
         while !self.quit {
             let wake = {
                 let run = self.run.as_mut();
@@ -188,9 +220,12 @@ impl Session {
             };
             match wake {
                 Wake::Client(None) => break,
-                Wake::Client(Some(Message::Request(request))) => self.on_request(request).await,
+                Wake::Client(Some(Incoming::Message(Message::Request(request)))) => self.on_request(request).await,
                 // We send the editor no requests, so it has nothing to answer; events from it are invalid.
-                Wake::Client(Some(_)) => {}
+                Wake::Client(Some(Incoming::Message(_))) => {}
+                Wake::Client(Some(Incoming::Invalid { request, error })) => {
+                    self.respond_error(&request, &format!("not a valid DAP request: {error}"));
+                }
                 Wake::Debugpy(Some(message)) => self.on_debugpy(message),
                 Wake::Debugpy(None) => self.debugpy_exited(),
                 Wake::Output(Some(line)) => self.on_output(line),
