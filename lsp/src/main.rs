@@ -4,7 +4,8 @@
 //! message flows through them: `server` (session state and one handler per method), `convert`
 //! (`from_proto`/`to_proto`, the only place positions are converted), `documents` (ropey texts and
 //! their analyses), `isolate` (panics become error answers), `settings`, `capabilities` and
-//! `workspace_scan`.
+//! `workspace_scan`. Before any of them, `forward_frames` here passes the editor's frames on one at a
+//! time, so a malformed message is answered with ParseError instead of ending the session.
 //!
 //! DEPENDENCIES
 //! - tower-lsp-server: the maintained fork of tower-lsp; JSON-RPC framing, method routing and
@@ -24,14 +25,12 @@ mod server;
 mod settings;
 mod workspace_scan;
 
-use std::pin::Pin;
 use std::process::ExitCode;
-use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::watch;
 
-use tower_lsp_server::LspService;
+use tower_lsp_server::{LspService, jsonrpc};
 
 const HELP: &str = "\
 samwise-lsp: language server for AWS SAM/CloudFormation templates and boto3 code
@@ -79,31 +78,109 @@ fn serve() -> ExitCode {
         }
     };
     let (stopping, _) = watch::channel(false);
-    let stdin = Stdin { inner: tokio::io::stdin(), at_eof: stopping.clone() };
+    let (to_server, from_editor) = tokio::io::duplex(64 * 1024);
     runtime.block_on(async {
+        tokio::spawn(forward_frames(BufReader::new(tokio::io::stdin()), to_server, stopping.clone()));
         let (service, socket) =
             LspService::build(|client| server::Server::new(client, isolate::Isolation::from_env(), stopping))
                 .custom_method("samwise/documentText", server::Server::document_text)
+                .custom_method(INVALID_MESSAGE, invalid_message)
                 .finish();
-        tower_lsp_server::Server::new(stdin, tokio::io::stdout(), socket).serve(service).await;
+        tower_lsp_server::Server::new(from_editor, tokio::io::stdout(), socket).serve(service).await;
     });
+    // After `exit` the editor may keep stdin open: `forward_frames` is then blocked reading it on
+    // tokio's blocking pool, which an ordinary drop of the runtime would wait for.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }
 
-/// Stdin that reports its end: when the editor goes away without `shutdown`, pending requests to it
-/// are abandoned so the server can exit (see `Server::ask`).
-struct Stdin {
-    inner: tokio::io::Stdin,
-    at_eof: watch::Sender<bool>,
+/// The request that stands in for a message that is not JSON-RPC. tower-lsp-server answers such a
+/// body with an error and then stops reading (tokio-util's `FramedRead` ends the stream after a
+/// decode error), so the server would exit; [`forward_frames`] replaces the body with this request
+/// instead, and [`invalid_message`] answers it with the same error.
+const INVALID_MESSAGE: &str = "samwise/invalidMessage";
+
+#[derive(serde::Deserialize)]
+struct InvalidMessage {
+    /// ParseError (not JSON) or InvalidRequest (JSON, but not a JSON-RPC message).
+    code: i64,
+    error: String,
 }
 
-impl AsyncRead for Stdin {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if matches!(poll, Poll::Ready(Ok(()))) && buf.filled().len() == before && buf.remaining() > 0 {
-            self.at_eof.send_replace(true);
+async fn invalid_message(_: &server::Server, params: InvalidMessage) -> jsonrpc::Result<()> {
+    let code = jsonrpc::ErrorCode::from(params.code);
+    Err(jsonrpc::Error { code, message: format!("{}: {}", code.description(), params.error).into(), data: None })
+}
+
+/// What tower-lsp-server decodes (its own type is private).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum JsonRpcMessage {
+    Response(#[allow(dead_code)] jsonrpc::Response),
+    Request(#[allow(dead_code)] jsonrpc::Request),
+}
+
+/// `body` if tower-lsp-server can decode it, else an [`INVALID_MESSAGE`] request answering it: with
+/// the message's own id when it has one, else id null.
+fn checked(body: Vec<u8>) -> Vec<u8> {
+    if serde_json::from_slice::<JsonRpcMessage>(&body).is_ok() {
+        return body;
+    }
+    let error = "not a JSON-RPC request, notification or response".to_owned();
+    let (code, error, id) = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Err(e) => (jsonrpc::ErrorCode::ParseError, e.to_string(), None),
+        Ok(value) => (
+            jsonrpc::ErrorCode::InvalidRequest,
+            error,
+            value.get("id").filter(|id| id.is_i64() || id.is_string()).cloned(),
+        ),
+    };
+    let id = id.unwrap_or_default();
+    let params = serde_json::json!({ "code": code.code(), "error": error });
+    serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": INVALID_MESSAGE, "params": params })
+        .to_string()
+        .into_bytes()
+}
+
+/// Copies the editor's messages from stdin to the server, one frame at a time, so that a malformed
+/// one costs only itself: lines before a `Content-Length` header that are not headers (the rest of a
+/// body whose Content-Length was too short) are skipped, and a body that is not a JSON-RPC message is
+/// answered with an error (see [`checked`]). At the end of stdin (also inside a frame) it tells the
+/// server, so pending requests to the editor are abandoned and the server can exit (see `Server::ask`).
+async fn forward_frames(mut stdin: impl AsyncBufRead + Unpin, mut server: DuplexStream, at_eof: watch::Sender<bool>) {
+    while let Ok(Some(body)) = read_frame(&mut stdin).await {
+        let body = checked(body);
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        if server.write_all(header.as_bytes()).await.is_err() || server.write_all(&body).await.is_err() {
+            break;
         }
-        poll
+    }
+    at_eof.send_replace(true);
+}
+
+/// Reads one frame's body; `None` at the end of the stream. A line containing `Content-Length:` sets
+/// the length wherever it starts; other lines are other headers or leftovers and are skipped.
+async fn read_frame(stdin: &mut (impl AsyncBufRead + Unpin)) -> std::io::Result<Option<Vec<u8>>> {
+    let mut length = None;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if stdin.read_until(b'\n', &mut line).await? == 0 {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&line).to_ascii_lowercase();
+        match (text.trim_end(), length) {
+            ("", Some(n)) => {
+                // Grown as bytes arrive, not allocated from the header: a corrupt length costs nothing.
+                let mut body = Vec::new();
+                (&mut *stdin).take(n as u64).read_to_end(&mut body).await?;
+                return Ok((body.len() == n).then_some(body));
+            }
+            (text, _) => {
+                if let Some(at) = text.find("content-length:") {
+                    length = text[at + "content-length:".len()..].trim().parse::<usize>().ok();
+                }
+            }
+        }
     }
 }

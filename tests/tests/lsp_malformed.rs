@@ -199,17 +199,52 @@ fn header_then_eof_exits_cleanly() {
 }
 
 #[test]
-fn short_content_length_is_a_parse_error_and_the_server_stops() {
+fn short_content_length_is_a_parse_error_and_the_server_recovers() {
     let mut server = RawServer::initialized();
-    // The body is cut 5 bytes early: that body is invalid JSON, answered with -32700 and a null id.
-    // tower-lsp-server's reader then ends its input stream (see lsp/NOTES.md, "Malformed input"): where
-    // the next frame starts is unknown, so the server stops as at the end of the stream, without a panic.
+    // The body is cut 5 bytes early: that body is invalid JSON (-32700, id null), and the 5 bytes left
+    // over come before the next header, which the server finds and serves.
     let mut bytes = misframed(-5);
-    bytes.extend_from_slice(&frame(&request_bytes(3, "shutdown")));
+    bytes.extend_from_slice(&frame(&request_bytes(3, "samwise/noSuchMethod")));
     server.write(&bytes);
     let error = server.response(&Value::Null);
     assert_eq!(error["error"]["code"], json!(-32700), "{error}");
-    let (status, _) = server.wait_exit(false);
+    let answer = server.response(&json!(3));
+    assert_eq!(answer["error"]["code"], json!(-32601), "{answer}");
+    server.still_serves(4);
+}
+
+#[test]
+fn invalid_json_is_a_parse_error_with_null_id_and_the_server_keeps_serving() {
+    let mut server = RawServer::initialized();
+    server.write(&frame(b"{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": "));
+    let error = server.response(&Value::Null);
+    assert_eq!(error["error"]["code"], json!(-32700), "{error}");
+    server.write(&frame(b"\xff\xfe not utf-8"));
+    let error = server.response(&Value::Null);
+    assert_eq!(error["error"]["code"], json!(-32700), "{error}");
+    server.still_serves(3);
+}
+
+#[test]
+fn json_that_is_not_json_rpc_is_an_invalid_request() {
+    let mut server = RawServer::initialized();
+    // With an id the answer carries it; without one, id null.
+    server.write(&frame(br#"{"jsonrpc": "2.0", "id": 7, "method": 42}"#));
+    let error = server.response(&json!(7));
+    assert_eq!(error["error"]["code"], json!(-32600), "{error}");
+    server.write(&frame(b"[1, 2, 3]"));
+    let error = server.response(&Value::Null);
+    assert_eq!(error["error"]["code"], json!(-32600), "{error}");
+    server.still_serves(3);
+}
+
+#[test]
+fn an_enormous_content_length_is_not_allocated_up_front() {
+    let mut server = RawServer::initialized();
+    server.write(b"Content-Length: 999999999999999\r\n\r\n{\"jsonrpc\"");
+    // The body can never complete; the end of stdin ends the server, which must not have aborted on an
+    // allocation of the announced size.
+    let (status, _) = server.wait_exit(true);
     assert!(status.success(), "exit status {status}");
 }
 
