@@ -184,3 +184,53 @@ async fn read_frame(stdin: &mut (impl AsyncBufRead + Unpin)) -> std::io::Result<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn frames(input: &[u8]) -> Vec<String> {
+        let mut reader = BufReader::new(input);
+        let mut out = Vec::new();
+        while let Ok(Some(body)) = read_frame(&mut reader).await {
+            out.push(String::from_utf8_lossy(&body).into_owned());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn reads_frames_and_skips_what_is_not_a_header() {
+        let cases: &[(&[u8], &[&str])] = &[
+            (b"Content-Length: 2\r\n\r\n{}Content-Length: 3\r\n\r\n[1]", &["{}", "[1]"]),
+            (b"content-length: 2\r\nContent-Type: x\r\n\r\n{}", &["{}"]),
+            // The tail of a body whose length was too short, then the next frame.
+            (b"Content-Length: 2\r\n\r\n{\"a\":1}Content-Length: 2\r\n\r\n{}", &["{\"", "{}"]),
+            (b"garbage\r\n\r\nContent-Length: 2\r\n\r\n{}", &["{}"]),
+            // Truncated header or body, and an absurd length: the stream just ends.
+            (b"Content-Length: 2\r\n", &[]),
+            (b"Content-Length: 10\r\n\r\n{}", &[]),
+            (b"Content-Length: 999999999999999\r\n\r\n{}", &[]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(frames(input).await, *want, "{}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn answers_what_tower_lsp_server_cannot_decode() {
+        let pass = br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
+        assert_eq!(checked(pass.to_vec()), pass.to_vec());
+        let response = br#"{"jsonrpc":"2.0","id":1,"result":null}"#;
+        assert_eq!(checked(response.to_vec()), response.to_vec());
+        let cases: &[(&[u8], i64, serde_json::Value)] = &[
+            (b"{oops", -32700, serde_json::Value::Null),
+            (b"[1]", -32600, serde_json::Value::Null),
+            (br#"{"jsonrpc":"2.0","id":"a","method":7}"#, -32600, serde_json::json!("a")),
+        ];
+        for (body, code, id) in cases {
+            let out: serde_json::Value = serde_json::from_slice(&checked(body.to_vec())).unwrap();
+            assert_eq!(out["method"], INVALID_MESSAGE, "{out}");
+            assert_eq!((&out["params"]["code"], &out["id"]), (&serde_json::json!(code), id), "{out}");
+        }
+    }
+}
