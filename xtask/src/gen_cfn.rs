@@ -239,6 +239,14 @@ fn pin_version(package: &str) -> &'static str {
     SAM_VENV_PINS.iter().find_map(|pin| pin.strip_prefix(package)?.strip_prefix("==")).unwrap_or("")
 }
 
+/// A JSON object's entries in key order. serde_json's map is sorted unless a crate in the same build
+/// enables its `preserve_order` feature (samwise-boto does), so the output must not depend on it.
+fn by_key(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut items: Vec<_> = map.iter().collect();
+    items.sort_by(|a, b| a.0.cmp(b.0));
+    items
+}
+
 fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
     let mut items: Vec<_> = map.iter().collect();
     items.sort_by(|a, b| a.0.cmp(b.0));
@@ -522,7 +530,7 @@ impl GetAttRules {
         if self.all_property_types.contains(type_name) {
             let mut pointers = Vec::new();
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (name, value) in props {
+                for (name, value) in by_key(props) {
                     all_property_pointers(schema, value, format!("/properties/{name}"), &mut pointers, 0);
                 }
             }
@@ -565,7 +573,7 @@ fn all_property_pointers(schema: &Value, node: &Value, path: String, out: &mut V
     let types = string_list(node.get("type").unwrap_or(&Value::Null));
     if types.iter().any(|t| t == "object") {
         if let Some(props) = node.get("properties").and_then(Value::as_object) {
-            for (name, value) in props {
+            for (name, value) in by_key(props) {
                 all_property_pointers(schema, value, format!("{path}/{name}"), out, depth + 1);
             }
         }
@@ -1085,7 +1093,7 @@ impl<'a> Converter<'a> {
         };
         let mut properties = Vec::new();
         let mut seen = BTreeSet::new();
-        for (name, value) in props {
+        for (name, value) in by_key(props) {
             seen.insert(name.clone());
             properties.push(self.property(name, value, doc, depth));
         }
