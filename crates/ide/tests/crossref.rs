@@ -79,17 +79,7 @@ fn the_example_project_has_no_cross_check_findings() {
 /// Applies the first quick fix offered on the `$0` read of the Python file and returns the
 /// template it edits.
 fn fix(text: &str, expect: Expect) {
-    let f = fixture(text);
-    let actions = f.analysis.code_actions(samwise_ide::TextRange::empty(f.cursor()));
-    let Some(action) = actions.iter().find(|a| a.diagnostic_code.as_deref().is_some_and(|c| c.starts_with("SW600")))
-    else {
-        panic!("no fix among {actions:?}");
-    };
-    let edit = &action.edits[0];
-    let path = edit.path.as_ref().expect("the fix edits the template");
-    let template = std::fs::read_to_string(path).unwrap();
-    assert_eq!(edit.target_text.as_deref(), Some(template.as_str()));
-    expect.assert_eq(&format!("{}\n{}", action.title, apply(&template, &edit.edits)));
+    common::template_fix(text, |code| code.starts_with("SW600"), expect);
 }
 
 #[test]

@@ -7,9 +7,9 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{apply, fixture, show};
+use common::{fixture, show};
 use expect_test::{Expect, expect};
-use samwise_ide::{Analysis, Config, TextRange};
+use samwise_ide::{Analysis, Config};
 
 fn sw6101(text: &str) -> String {
     let f = fixture(text);
@@ -119,16 +119,7 @@ def get():
 }
 
 fn fix(text: &str, expect: Expect) {
-    let f = fixture(text);
-    let actions = f.analysis.code_actions(TextRange::empty(f.cursor()));
-    let Some(action) = actions.iter().find(|a| a.diagnostic_code.as_deref() == Some("SW6101")) else {
-        panic!("no fix among {actions:?}");
-    };
-    let edit = &action.edits[0];
-    let path = edit.path.as_ref().expect("the fix edits the template");
-    let template = std::fs::read_to_string(path).unwrap();
-    assert_eq!(edit.target_text.as_deref(), Some(template.as_str()));
-    expect.assert_eq(&format!("{}\n{}", action.title, apply(&template, &edit.edits)));
+    common::template_fix(text, |code| code == "SW6101", expect);
 }
 
 #[test]

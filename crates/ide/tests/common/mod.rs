@@ -128,3 +128,19 @@ pub fn apply_file_edits(text: &str, edits: &[FileEdit]) -> String {
     }
     apply(text, &all)
 }
+
+/// Applies the first quick fix whose diagnostic code `code` accepts, offered at the `$0` cursor of a
+/// code file, to the template it edits; checks the edit was computed against the template on disk
+/// and compares the action's title and the edited template with `expect`.
+pub fn template_fix(text: &str, code: impl Fn(&str) -> bool, expect: expect_test::Expect) {
+    let f = fixture(text);
+    let actions = f.analysis.code_actions(TextRange::empty(f.cursor()));
+    let Some(action) = actions.iter().find(|a| a.diagnostic_code.as_deref().is_some_and(&code)) else {
+        panic!("no fix among {actions:?}");
+    };
+    let edit = &action.edits[0];
+    let path = edit.path.as_ref().expect("the fix edits the template");
+    let template = std::fs::read_to_string(path).unwrap();
+    assert_eq!(edit.target_text.as_deref(), Some(template.as_str()));
+    expect.assert_eq(&format!("{}\n{}", action.title, apply(&template, &edit.edits)));
+}
