@@ -5,6 +5,7 @@
 pub mod diagnostics;
 pub mod functions;
 pub mod intrinsics;
+pub mod local_path;
 pub mod model;
 pub mod synth;
 

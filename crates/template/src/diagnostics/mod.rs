@@ -5,6 +5,7 @@
 //! where a literal is expected, an imported value, a SAM-generated resource), a rule says nothing.
 
 mod credentials;
+mod escape;
 mod references;
 mod sam;
 mod schema;
@@ -36,12 +37,19 @@ pub struct RuleInfo {
 
 /// Every rule, in code order.
 pub fn rules() -> Vec<RuleInfo> {
-    let mut all: Vec<RuleInfo> =
-        [SYNTAX_RULES, sections::RULES, references::RULES, schema::RULES, sam::RULES, credentials::RULES]
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
+    let mut all: Vec<RuleInfo> = [
+        SYNTAX_RULES,
+        sections::RULES,
+        references::RULES,
+        schema::RULES,
+        sam::RULES,
+        credentials::RULES,
+        escape::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+    .collect();
     all.sort_by_key(|r| r.code);
     all
 }
@@ -67,6 +75,7 @@ pub fn check(t: &Template, ctx: &CheckContext) -> Vec<Diagnostic> {
     schema::check(t, ctx, &mut out);
     sam::check(t, ctx, &mut out);
     credentials::check(t, ctx, &mut out);
+    escape::check(t, ctx, &mut out);
     suppress::apply(t, &mut out);
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out.dedup_by(|a, b| a.range == b.range && a.code == b.code && a.message == b.message);
@@ -114,6 +123,8 @@ pub(crate) mod fixture {
     //! starting in the first two columns is marked by a line starting with the carets themselves).
     //! Expectation lines are removed before checking, so positions refer to the clean text.
 
+    use std::path::Path;
+
     use samwise_data::CfnData;
     use samwise_syntax::Format;
 
@@ -123,6 +134,12 @@ pub(crate) mod fixture {
     /// Checks a fixture: every diagnostic must be announced by an expectation line and vice versa.
     /// Only codes starting with `only` are compared (so a rule's fixture ignores other rules).
     pub fn check_fixture(fixture: &str, only: &str) {
+        check_fixture_at(fixture, only, None);
+    }
+
+    /// [`check_fixture`] as if the template sat at `path` (file-system rules resolve paths against
+    /// its folder).
+    pub fn check_fixture_at(fixture: &str, only: &str, path: Option<&Path>) {
         let mut clean = String::new();
         let mut expected = Vec::new();
         let mut last_line_start = 0usize;
@@ -141,7 +158,7 @@ pub(crate) mod fixture {
             clean.push_str(line);
         }
         let t = Template::parse(&clean, Format::detect(None, &clean));
-        let ctx = CheckContext { data: CfnData::embedded(), path: None };
+        let ctx = CheckContext { data: CfnData::embedded(), path };
         let mut actual: Vec<String> = check(&t, &ctx)
             .into_iter()
             .filter(|d| d.code.starts_with(only))
