@@ -4,8 +4,9 @@
 # playwright-core. Screenshots of each step go to tests/artifacts/vscode/.
 #
 # Usage: scripts/vscode-e2e.sh [--steps default|all|step,step,...] [--install-only] [--no-build]
-#   Steps: install, diagnostics, completion, invoke, debug. `default` is the list known to pass with the current
-#   binaries; `all` runs every step. --no-build bundles the binaries already in target/debug.
+#   Steps: install, diagnostics, completion, invoke, debug, deploy. `default` is the list known to pass with the
+#   current binaries; `all` runs every step. --no-build bundles the binaries already in target/debug.
+#   deploy runs against moto_server from the test virtualenv on 127.0.0.1 (started and stopped by run.mjs).
 # Needs (installed by this script when missing, as root): Debian packages chromium, ripgrep, libkrb5-dev;
 # node 20 with npm; the test virtualenv (scripts/test-env.sh, run from here). Everything from npm goes into
 # tests/vscode-e2e/node_modules and editor-clients/vscode/node_modules.
@@ -26,13 +27,13 @@ while [ $# -gt 0 ]; do
     --steps=*) STEPS="${1#--steps=}"; shift ;;
     --install-only) INSTALL_ONLY=1; shift ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
     *) echo "vscode-e2e: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$STEPS" in
   default) STEPS="$DEFAULT_STEPS" ;;
-  all) STEPS="install,diagnostics,completion,invoke,debug" ;;
+  all) STEPS="install,diagnostics,completion,invoke,debug,deploy" ;;
 esac
 
 log() { echo "vscode-e2e: $*" >&2; }
@@ -111,13 +112,15 @@ STATE="$(mktemp -d "${TMPDIR:-/tmp}/samwise-vscode-e2e.XXXXXX")"
 # VS Code's own logs (the extension host's, and every output channel such as "samwise") are kept with the
 # screenshots, since they explain a failing step.
 cleanup() {
+  # run.mjs stops moto itself; this covers run.mjs being killed outright.
+  if [ -f "$STATE/moto.pid" ]; then kill -- "-$(cat "$STATE/moto.pid")" 2>/dev/null || true; fi
   rm -rf "$ARTIFACTS/logs"
   [ -d "$STATE/user-data/logs" ] && cp -r "$STATE/user-data/logs" "$ARTIFACTS/logs"
   rm -rf "$STATE"
 }
 trap cleanup EXIT
 mkdir -p "$STATE/user-data/User" "$STATE/extensions" "$ARTIFACTS"
-rm -rf "$ARTIFACTS"/*.png "$ARTIFACTS"/code-server.log "$ARTIFACTS/logs"
+rm -rf "$ARTIFACTS"/*.png "$ARTIFACTS"/code-server.log "$ARTIFACTS"/moto.log "$ARTIFACTS/logs"
 
 PYTHON="$ROOT/.venv/bin/python"
 # User settings: nothing reaches out of the machine, nothing pops up over the editor the steps look at.
@@ -162,4 +165,4 @@ cp -r "$E2E/fixtures" "$WS/e2e"
 
 log "running steps: $STEPS (screenshots in $ARTIFACTS)"
 node "$E2E/run.mjs" --workspace "$WS" --state "$STATE" --artifacts "$ARTIFACTS" --steps "$STEPS" \
-  --path-prepend "$ROOT/.venv/bin"
+  --path-prepend "$ROOT/.venv/bin" --python "$PYTHON" --moto-server "$ROOT/.venv/bin/moto_server"

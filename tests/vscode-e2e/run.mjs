@@ -2,12 +2,17 @@
 // time, saving a screenshot after each step. Started by scripts/vscode-e2e.sh, which has already installed the VSIX
 // into --extensions-dir; this file starts code-server itself so it owns the process and always stops it.
 //
-// Usage: node run.mjs --workspace DIR --state DIR --artifacts DIR --steps a,b,c [--path-prepend DIR] [--python FILE]
+// Usage: node run.mjs --workspace DIR --state DIR --artifacts DIR --steps a,b,c [--path-prepend DIR]
+//          [--python FILE] [--moto-server FILE]
+// The deploy step needs --python (a Python with boto3, to check the result) and --moto-server (the local AWS
+// endpoint, started here before code-server so the language server inherits its address).
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -16,6 +21,8 @@ const CODE_SERVER = path.join(HERE, 'node_modules', '.bin', 'code-server');
 
 /** How long one step may wait for VS Code or the binaries; generous because the machine is shared and small. */
 const STEP_TIMEOUT_MS = 60_000;
+/** A deploy packages the function (pip installs its requirements) and uploads it before anything shows. */
+const DEPLOY_TIMEOUT_MS = 180_000;
 
 function parseArgs(argv) {
   const out = {};
@@ -36,16 +43,127 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv.slice(2));
 
 // ---------------------------------------------------------------------------------------------------------------
+// moto: the local AWS endpoint of the deploy step
+
+/** The stack and bucket the deploy step uses; samconfig.toml in the workspace names them, as `sam deploy` would. */
+const STACK = 'samwise-e2e';
+const BUCKET = 'samwise-e2e-artifacts';
+/** A dummy secret, so a credential the tests did not set can never be used (and so it can be looked for). */
+const SECRET_ACCESS_KEY = 'dummy-secret-never-printed';
+
+/**
+ * The AWS settings code-server (and so the extension host, the language server and every function it runs) gets:
+ * dummy credentials, one region, the AWS config files pointed at files that do not exist so the user's own
+ * profiles are never read, no instance metadata lookups, and every request sent to `endpoint`. Without moto the
+ * endpoint is 127.0.0.1:9, which refuses at once: nothing the steps do can reach AWS.
+ */
+function awsEnv(endpoint) {
+  const aws = path.join(args.state, 'aws');
+  return {
+    AWS_ENDPOINT_URL: endpoint ?? 'http://127.0.0.1:9',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: path.join(aws, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(aws, 'credentials'),
+  };
+}
+
+/** process.env without the AWS variables that would override awsEnv's (a profile, per-service endpoints). */
+function envWithoutAws() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name === 'AWS_PROFILE' || name === 'AWS_SESSION_TOKEN' || name.startsWith('AWS_ENDPOINT_URL_')) {
+      delete env[name];
+    }
+  }
+  return env;
+}
+
+async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * Starts `moto_server` on 127.0.0.1 in its own process group and resolves once it listens (werkzeug prints the
+ * address). Its pid is written to <state>/moto.pid, so the calling script can stop it even if this process is
+ * killed outright.
+ */
+async function startMoto() {
+  if (!args['moto-server'] || !args.python) {
+    throw new Error('the deploy step needs --moto-server and --python');
+  }
+  const port = await freePort();
+  const child = spawn(args['moto-server'], ['-H', '127.0.0.1', '-p', String(port)], {
+    env: envWithoutAws(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logFile = await fs.open(path.join(args.artifacts, 'moto.log'), 'w');
+  const moto = { child, logFile, endpoint: `http://127.0.0.1:${port}` };
+  await fs.writeFile(path.join(args.state, 'moto.pid'), String(child.pid));
+  const listening = new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk) => {
+      void logFile.write(chunk);
+      buffered += chunk.toString();
+      if (buffered.includes(`127.0.0.1:${port}`)) {
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`moto_server exited with ${code} before listening; see moto.log`)));
+    child.on('error', reject);
+    setTimeout(() => reject(new Error('moto_server did not listen within 60 s; see moto.log')), STEP_TIMEOUT_MS).unref();
+  });
+  try {
+    await listening;
+  } catch (err) {
+    await stopProcessGroup(moto);
+    throw err;
+  }
+  console.log(`moto at ${moto.endpoint}`);
+  return moto;
+}
+
+/** Runs a boto3 script (boto3 and json imported) against moto; resolves with its stdout. */
+async function boto(moto, script) {
+  const { stdout } = await promisify(execFile)(args.python, ['-c', `import boto3, json\n${script}`], {
+    env: { ...envWithoutAws(), ...awsEnv(moto.endpoint) },
+  });
+  return stdout.trim();
+}
+
+/** What `sam deploy --guided` would have left: the bucket for artifacts, and samconfig.toml naming it and the stack. */
+async function prepareDeploy(moto) {
+  await boto(moto, `boto3.client('s3').create_bucket(Bucket=${JSON.stringify(BUCKET)})`);
+  await fs.writeFile(
+    path.join(args.workspace, 'samconfig.toml'),
+    `version = 0.1\n\n[default.deploy.parameters]\nstack_name = "${STACK}"\ns3_bucket = "${BUCKET}"\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // code-server
 
 /**
  * Starts code-server on a port the OS picks (bound to 127.0.0.1), with telemetry, update checks and the extension
  * gallery pointed at nothing, and resolves with its URL once it prints that it listens.
  */
-async function startCodeServer() {
+async function startCodeServer(moto) {
   const state = args.state;
   const env = {
-    ...process.env,
+    ...envWithoutAws(),
+    ...awsEnv(moto?.endpoint),
     XDG_CONFIG_HOME: path.join(state, 'config'),
     XDG_DATA_HOME: path.join(state, 'data'),
     // The gallery would otherwise be queried for recommendations and updates; 127.0.0.1:9 refuses at once.
@@ -93,8 +211,10 @@ async function startCodeServer() {
   return { child, url, logFile };
 }
 
-async function stopCodeServer(server) {
-  if (!server || server.child.exitCode !== null) {
+/** Stops a process started in its own group (code-server, moto) with everything it started, and closes its log. */
+async function stopProcessGroup(server) {
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) {
+    await server?.logFile.close();
     return;
   }
   const exited = once(server.child, 'exit');
@@ -138,16 +258,31 @@ async function openQuickInput(page, key) {
   }
 }
 
-/** Runs a command from the command palette by its label, as a person would. */
+/**
+ * Runs a command from the command palette by its label, as a person would. The palette lists the commands known
+ * when it opens; one contributed by a part of the workbench that is still loading (the Extensions view's, on a busy
+ * machine) is missing from that list, so the palette is reopened until the command shows or the step's time is up.
+ */
 async function runCommand(page, label) {
-  const input = await openQuickInput(page, 'F1');
-  await input.fill(`>${label}`);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: label })
-    .first()
-    .waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    const input = await openQuickInput(page, 'F1');
+    await input.fill(`>${label}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(`the command palette does not offer "${label}": ${err.message}`);
+      }
+      await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden' });
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    return;
+  }
 }
 
 /** Opens a workspace file through Quick Open and waits until its editor tab is active. */
@@ -155,12 +290,16 @@ async function openFile(page, relPath) {
   const input = await openQuickInput(page, 'F1');
   await input.fill(relPath);
   const dir = path.dirname(relPath);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relPath) })
-    .filter({ hasText: dir === '.' ? '' : dir })
-    .first()
-    .waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
+  const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relPath) });
+  // A file at the workspace root has no folder shown beside its name; a file of the same name elsewhere does. The
+  // row is clicked rather than Enter pressed: recently opened files of the same name are listed first.
+  const row = (
+    dir === '.'
+      ? rows.filter({ hasNot: page.locator('.label-description', { hasText: /\S/ }) })
+      : rows.filter({ hasText: dir })
+  ).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
   await input.waitFor({ state: 'hidden' });
   await page
     .locator('.tabs-container .tab.active', { hasText: path.basename(relPath) })
@@ -174,6 +313,11 @@ async function goToLine(page, line) {
   await input.fill(`:${line}`);
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
+}
+
+/** The notification toast (bottom right) whose text matches `text`. */
+function toast(page, text) {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 }
 
 /** The 1-based line of a `# BP: name` marker comment, so tests do not hard-code line numbers. */
@@ -192,14 +336,14 @@ async function outputText(page) {
   return text.replace(/\u00a0/g, ' ');
 }
 
-async function waitForOutput(page, pattern, what) {
+async function waitForOutput(page, pattern, what, timeout = STEP_TIMEOUT_MS) {
   await page.waitForFunction(
     (source) => {
       const el = document.querySelector('.panel .output-view .view-lines');
       return !!el && new RegExp(source).test(el.textContent.replace(/\u00a0/g, ' '));
     },
     pattern.source,
-    { timeout: STEP_TIMEOUT_MS },
+    { timeout },
   ).catch(async (err) => {
     const seen = await outputText(page).catch(() => '(no output panel)');
     throw new Error(`${what}: ${pattern} did not appear in the output panel; it shows:\n${seen}\n(${err.message})`);
@@ -300,6 +444,51 @@ const STEPS = {
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
   },
+
+  /**
+   * The "Deploy" code lens on the example template, against moto: the extension's progress notification, the
+   * server's change-set question answered with its Deploy button, the stack events in the samwise output channel,
+   * and the stack in moto afterwards (asked with boto3, not through samwise).
+   */
+  async deploy(page, snap, { moto }) {
+    const editor = await openFile(page, 'template.yaml');
+    const lens = editor.locator('.codelens-decoration a', { hasText: /^Deploy$/ }).first();
+    await lens.waitFor({ state: 'visible' });
+    await lens.click();
+    await toast(page, 'samwise: deploying template.yaml').waitFor({ state: 'visible' });
+    await snap('progress');
+    // The question comes once the code is packaged (pip installs requirements.txt) and uploaded, and the change
+    // set is created; that takes a while on a busy machine.
+    const question = toast(page, `Deploy this change set to stack ${STACK}?`);
+    await question.waitFor({ state: 'visible', timeout: DEPLOY_TIMEOUT_MS });
+    const asked = (await question.innerText()).replace(/\u00a0/g, ' ');
+    console.log(`  asked: ${asked.split('\n').join(' | ')}`);
+    if (!/GreetingFunction/.test(asked)) {
+      throw new Error(`the change-set question does not list GreetingFunction: ${asked}`);
+    }
+    await snap('confirm');
+    await question.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await waitForOutput(page, new RegExp(`CREATE_COMPLETE AWS::CloudFormation::Stack ${STACK}`), 'the stack events', DEPLOY_TIMEOUT_MS);
+    await waitForOutput(page, /Deploy of template\.yaml finished\./, 'the end of the deploy');
+    await toast(page, `Stack ${STACK} is CREATE_COMPLETE`).waitFor({ state: 'visible' });
+    const shown = await outputText(page);
+    console.log(`  output:\n    ${shown.split('\n').join('\n    ')}`);
+    if (shown.includes(SECRET_ACCESS_KEY)) {
+      throw new Error('the secret access key is in the output channel');
+    }
+    await snap('events');
+    const status = await boto(moto, `print(boto3.client('cloudformation').describe_stacks(StackName='${STACK}')['Stacks'][0]['StackStatus'])`);
+    const keys = JSON.parse(
+      await boto(moto, `print(json.dumps([o['Key'] for o in boto3.client('s3').list_objects_v2(Bucket='${BUCKET}').get('Contents', [])]))`),
+    );
+    console.log(`  moto: stack ${STACK} is ${status}; s3://${BUCKET} holds ${keys.join(', ')}`);
+    if (status !== 'CREATE_COMPLETE') {
+      throw new Error(`moto reports stack ${STACK} as ${status}, not CREATE_COMPLETE`);
+    }
+    if (!keys.some((k) => k.startsWith(`${STACK}/`) && k.endsWith('.zip'))) {
+      throw new Error(`no code zip under ${STACK}/ in s3://${BUCKET}: ${keys.join(', ')}`);
+    }
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -313,12 +502,17 @@ async function main() {
   }
   await fs.mkdir(args.artifacts, { recursive: true });
   let server;
+  let moto;
   let browser;
   const failed = [];
   let passed = 0;
   const stopAll = async () => {
     await browser?.close().catch(() => {});
-    await stopCodeServer(server);
+    await stopProcessGroup(server);
+    if (moto) {
+      await stopProcessGroup(moto);
+      await fs.rm(path.join(args.state, 'moto.pid'), { force: true });
+    }
   };
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
@@ -326,7 +520,11 @@ async function main() {
     });
   }
   try {
-    server = await startCodeServer();
+    if (steps.includes('deploy')) {
+      moto = await startMoto();
+      await prepareDeploy(moto);
+    }
+    server = await startCodeServer(moto);
     console.log(`code-server at ${server.url}`);
     // A fresh profile per run; Playwright passes it as --user-data-dir.
     browser = await chromium.launchPersistentContext(path.join(args.state, 'chromium'), {
@@ -350,14 +548,18 @@ async function main() {
       const shot = path.join(args.artifacts, `${String(n).padStart(2, '0')}-${step}.png`);
       const started = Date.now();
       try {
+        // Animations are finished at once for the picture, or a notification that just appeared is caught half faded in.
         const snap = (label) =>
-          page.screenshot({ path: path.join(args.artifacts, `${String(n).padStart(2, '0')}-${step}-${label}.png`) });
-        await STEPS[step](page, snap);
-        await page.screenshot({ path: shot });
+          page.screenshot({
+            path: path.join(args.artifacts, `${String(n).padStart(2, '0')}-${step}-${label}.png`),
+            animations: 'disabled',
+          });
+        await STEPS[step](page, snap, { moto });
+        await page.screenshot({ path: shot, animations: 'disabled' });
         console.log(`ok ${n} - ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         passed += 1;
       } catch (err) {
-        await page.screenshot({ path: shot }).catch(() => {});
+        await page.screenshot({ path: shot, animations: 'disabled' }).catch(() => {});
         console.log(`not ok ${n} - ${step}: ${err.message}`);
         failed.push(step);
       }
