@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use samwise_syntax::Format;
+use samwise_template::local_path::{LocalPath, resolve_in_project};
 use samwise_template::{FunctionDef, Template, Value};
 
 use crate::config::FunctionConfig;
@@ -131,7 +132,7 @@ impl Context<'_> {
                 Ok(Some(uri)) if uri.starts_with("s3://") => {
                     return Err(format!("CodeUri {uri} is in S3; local invocation needs a local directory"));
                 }
-                Ok(Some(uri)) => self.base.join(uri),
+                Ok(Some(uri)) => self.inside_project("CodeUri", &uri)?,
                 _ => return Err("CodeUri must be a local path".into()),
             },
         };
@@ -161,28 +162,49 @@ impl Context<'_> {
         }
         for layer in &def.layers {
             match self.layer_dir(layer) {
-                Ok(dir) => config.layers.push(dir),
-                Err(e) => warnings.push(format!("{id}: {e}")),
+                Ok(Ok(dir)) => config.layers.push(dir),
+                Ok(Err(e)) => warnings.push(format!("{id}: {e}")),
+                // Running without the layer would fail in confusing ways; refuse the function instead.
+                Err(escape) => return Err(escape),
             }
         }
         Ok(TemplateFunction { logical_id: id.to_owned(), config, warnings })
     }
 
-    /// The local directory of a layer given as `!Ref LayerResource` with a local ContentUri.
-    fn layer_dir(&self, layer: &Value) -> Result<PathBuf, String> {
+    /// The local directory of a layer given as `!Ref LayerResource` with a local ContentUri: the
+    /// outer error refuses the function (a path leaving the project), the inner one skips the layer.
+    fn layer_dir(&self, layer: &Value) -> Result<Result<PathBuf, String>, String> {
         let Value::Ref(target) = layer else {
             let shown = self.resolve(layer).ok().flatten().unwrap_or_default();
-            return Err(format!("layer {shown} is not defined in this template and is skipped locally"));
+            return Ok(Err(format!("layer {shown} is not defined in this template and is skipped locally")));
         };
         let tree = &self.template.tree;
-        let resource = self.template.resource(target).ok_or(format!("layer {target} is not a resource"))?;
+        let Some(resource) = self.template.resource(target) else {
+            return Ok(Err(format!("layer {target} is not a resource")));
+        };
         let content = resource
             .properties
             .and_then(|p| tree.get_value(p, "ContentUri").or_else(|| tree.get_value(p, "Content")))
             .and_then(|c| self.resolve(&self.template.value(c)).ok().flatten())
-            .filter(|c| !c.starts_with("s3://"))
-            .ok_or(format!("layer {target} has no local ContentUri and is skipped locally"))?;
-        Ok(self.base.join(content))
+            .filter(|c| !c.starts_with("s3://"));
+        match content {
+            Some(content) => self.inside_project(&format!("layer {target} ContentUri"), &content).map(Ok),
+            None => Ok(Err(format!("layer {target} has no local ContentUri and is skipped locally"))),
+        }
+    }
+
+    /// A local path from the template, refused when it leads outside the project (the template's
+    /// folder; see `samwise_template::local_path`), as deploy refuses to package it.
+    fn inside_project(&self, what: &str, value: &str) -> Result<PathBuf, String> {
+        match resolve_in_project(self.base, value) {
+            LocalPath::Outside { through_link } => Err(format!(
+                "{what} '{value}' leads outside the template's folder{}; local invocation runs code from inside \
+                 it only: move the code under the folder that holds the template",
+                if through_link { " through a symbolic link" } else { "" }
+            )),
+            // Missing paths keep their lexical spelling; the invoke reports them when it starts.
+            LocalPath::Inside(_) | LocalPath::Missing(_) => Ok(self.base.join(value)),
+        }
     }
 
     /// The text of a value with intrinsics replaced by stand-ins; `Ok(None)` for `AWS::NoValue`.
@@ -380,5 +402,42 @@ Resources:
     fn not_a_template() {
         assert!(functions(Path::new("t.yaml"), "- a\n", &BTreeMap::new(), "r").unwrap_err().contains("not a template"));
         assert!(functions(Path::new("t.yaml"), "A: 1\n", &BTreeMap::new(), "r").unwrap_err().contains("no Resources"));
+    }
+
+    #[test]
+    fn paths_leaving_the_project_are_refused() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { ContentUri: ../layer }
+  Up:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: ../../etc, Handler: a.b, Runtime: python3.12 }
+  Absolute:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: /etc, Handler: a.b, Runtime: python3.12 }
+  WithLayer:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src, Handler: a.b, Runtime: python3.12, Layers: [!Ref Layer] }
+  Fine:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: ../proj/src, Handler: a.b, Runtime: python3.12 }
+"#;
+        let fns = functions(Path::new("/proj/template.yaml"), text, &BTreeMap::new(), "us-east-1").unwrap();
+        let refused: Vec<String> = fns.unrunnable.iter().map(|u| format!("{}: {}", u.logical_id, u.reason)).collect();
+        assert_eq!(
+            refused,
+            [
+                "Up: CodeUri '../../etc' leads outside the template's folder; local invocation runs code from inside it \
+                 only: move the code under the folder that holds the template",
+                "Absolute: CodeUri '/etc' leads outside the template's folder; local invocation runs code from inside it \
+                 only: move the code under the folder that holds the template",
+                "WithLayer: layer Layer ContentUri '../layer' leads outside the template's folder; local invocation runs \
+                 code from inside it only: move the code under the folder that holds the template",
+            ]
+        );
+        assert_eq!(fns.runnable.iter().map(|f| f.logical_id.as_str()).collect::<Vec<_>>(), ["Fine"]);
     }
 }

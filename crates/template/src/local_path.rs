@@ -46,6 +46,8 @@ pub fn project_dir(template: &Path) -> PathBuf {
 
 /// Resolves `value` (as written in the template) against `project`; see the module doc.
 pub fn resolve_in_project(project: &Path, value: &str) -> LocalPath {
+    // An empty folder (the parent of a bare `template.yaml`) is the current one.
+    let project = if project.as_os_str().is_empty() { Path::new(".") } else { project };
     let project = std::fs::canonicalize(project).unwrap_or_else(|_| normalize(&absolute(project)));
     let joined = project.join(value);
     if !normalize(&joined).starts_with(&project) {
@@ -105,6 +107,14 @@ mod tests {
         let project = fixture().join("project");
         assert_eq!(resolve_in_project(&project, "linked"), LocalPath::Outside { through_link: true });
         assert_eq!(resolve_in_project(&project, "linked/app.py"), LocalPath::Outside { through_link: true });
+    }
+
+    #[test]
+    fn relative_and_empty_project_folders() {
+        for project in ["", "."] {
+            assert_eq!(resolve_in_project(Path::new(project), "../x"), LocalPath::Outside { through_link: false });
+            assert!(matches!(resolve_in_project(Path::new(project), "x"), LocalPath::Missing(_)));
+        }
     }
 
     #[test]
