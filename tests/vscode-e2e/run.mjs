@@ -143,9 +143,13 @@ async function boto(moto, script) {
   return stdout.trim();
 }
 
-/** What `sam deploy --guided` would have left: the bucket for artifacts, and samconfig.toml naming it and the stack. */
-async function prepareDeploy(moto) {
+/** The bucket for the deploy's artifacts, which `sam deploy --guided` would have created. */
+async function createBucket(moto) {
   await boto(moto, `boto3.client('s3').create_bucket(Bucket=${JSON.stringify(BUCKET)})`);
+}
+
+/** samconfig.toml naming the stack and the bucket, as `sam deploy --guided` would have left it. */
+async function writeSamconfig() {
   await fs.writeFile(
     path.join(args.workspace, 'samconfig.toml'),
     `version = 0.1\n\n[default.deploy.parameters]\nstack_name = "${STACK}"\ns3_bucket = "${BUCKET}"\n`,
@@ -446,14 +450,28 @@ const STEPS = {
   },
 
   /**
-   * The "Deploy" code lens on the example template, against moto: the extension's progress notification, the
-   * server's change-set question answered with its Deploy button, the stack events in the samwise output channel,
-   * and the stack in moto afterwards (asked with boto3, not through samwise).
+   * The "Deploy" code lens on the example template, against moto. First without samconfig.toml: the deploy fails
+   * with one error notification that says which setting is missing. Then with it: the extension's progress
+   * notification, the server's change-set question answered with its Deploy button, the stack events in the samwise
+   * output channel, and the stack in moto afterwards (asked with boto3, not through samwise).
    */
   async deploy(page, snap, { moto }) {
     const editor = await openFile(page, 'template.yaml');
     const lens = editor.locator('.codelens-decoration a', { hasText: /^Deploy$/ }).first();
     await lens.waitFor({ state: 'visible' });
+    await lens.click();
+    await waitForOutput(page, /Deploy of template\.yaml failed: no stack_name given/, 'the failure without samconfig.toml');
+    // The progress notification closes after every notification of the failure was sent, so all are shown by then.
+    await toast(page, 'samwise: deploying template.yaml').waitFor({ state: 'hidden' });
+    const errors = await page.locator('.notifications-toasts .notification-toast').filter({ has: page.locator('.codicon-error') }).allInnerTexts();
+    console.log(`  without samconfig.toml: ${errors.map((e) => e.replace(/\s+/g, ' ')).join(' / ')}`);
+    if (errors.length !== 1 || !/no stack_name given/.test(errors[0])) {
+      throw new Error(`expected one error notification naming stack_name, got ${errors.length}: ${errors.join(' / ')}`);
+    }
+    await snap('failed');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+
+    await writeSamconfig();
     await lens.click();
     await toast(page, 'samwise: deploying template.yaml').waitFor({ state: 'visible' });
     await snap('progress');
@@ -522,7 +540,7 @@ async function main() {
   try {
     if (steps.includes('deploy')) {
       moto = await startMoto();
-      await prepareDeploy(moto);
+      await createBucket(moto);
     }
     server = await startCodeServer(moto);
     console.log(`code-server at ${server.url}`);

@@ -5,7 +5,13 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  type LanguageClientOptions,
+  ResponseError,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { BinaryError, type BinaryName, checkVersion, describe, findBinary, type FoundBinary, SETTING_OF } from './binaries';
 import { emptyEventFile, eventFilesFor, invokeArgs, runInvoke } from './invoke';
 import { configurationFor, findFunctions, isPythonFunction, toLaunchRequest, validateConfiguration } from './launch';
@@ -140,10 +146,11 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
     outputChannel: log,
     middleware: {
       executeCommand: async (command, args, next) => {
-        if (command !== 'samwise.deploy') {
+        if (command !== 'samwise.deploy' || !client) {
           return next(command, args);
         }
-        return requireTrust('Deploy', () => deploy(command, args, next));
+        const running = client;
+        return requireTrust('Deploy', () => deploy(running, args));
       },
     },
   };
@@ -172,22 +179,36 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
   }
 }
 
-/** Deploy is the server's command; this adds a progress notification and keeps its log visible meanwhile. */
-async function deploy(command: string, args: unknown[], next: (command: string, args: unknown[]) => unknown) {
-  const template = typeof args[0] === 'string' ? path.basename(toFsPath(args[0])) : 'template';
+/**
+ * Deploy is the server's command; this adds a progress notification and keeps its log visible meanwhile. The
+ * request is sent here rather than through the client library's command handler: on an error answer that handler
+ * adds its own "Request workspace/executeCommand failed." notification to the one the server shows.
+ */
+async function deploy(running: LanguageClient, args: unknown[]) {
+  // The server shows every failure of a deploy it started, but not a malformed request, which it refuses before
+  // starting; so the arguments are checked here, where the lens's are always right.
+  if (typeof args[0] !== 'string') {
+    void vscode.window.showErrorMessage('samwise: Deploy needs a template path; run it from the code lens above a template.');
+    return undefined;
+  }
+  const template = path.basename(toFsPath(args[0]));
   log.appendLine(`Deploying ${template}...`);
   log.show(true);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `samwise: deploying ${template}` },
     async () => {
       try {
-        const result = await next(command, args);
+        const result = await running.sendRequest(ExecuteCommandRequest.type, { command: 'samwise.deploy', arguments: args });
         log.appendLine(`Deploy of ${template} finished.`);
         return result;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log.appendLine(`Deploy of ${template} failed: ${message}`);
-        void vscode.window.showErrorMessage(`samwise: deploy of ${template} failed: ${message}`);
+        // An error answer is the server's, which has shown it already (window/showMessage); anything else, such as
+        // the server stopping mid-deploy, has not been shown yet.
+        if (!(err instanceof ResponseError)) {
+          void vscode.window.showErrorMessage(`samwise: deploy of ${template} failed: ${message}`);
+        }
         return undefined;
       }
     },
