@@ -272,4 +272,10 @@ mod tests {
         assert_eq!(render_string(Format::Yaml, ScalarStyle::SingleQuoted, "it's"), "'it''s'");
         assert_eq!(render_string(Format::Yaml, ScalarStyle::DoubleQuoted, "a\"b"), "\"a\\\"b\"");
     }
+
+    #[test]
+    fn every_artifact_property_is_checked_by_sw4010() {
+        let ours: Vec<(&str, &str)> = ARTIFACT_PROPERTIES.iter().map(|&(t, p, _, _)| (t, p)).collect();
+        assert_eq!(ours, samwise_template::local_path::LOCAL_PATH_PROPERTIES);
+    }
 }

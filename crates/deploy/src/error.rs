@@ -10,6 +10,8 @@ pub enum DeployError {
     Io { path: PathBuf, source: std::io::Error },
     /// A template property names a local path outside the project directory.
     PathEscapes { resource: String, property: String, value: String, project: PathBuf },
+    /// A code folder holds a symbolic link that resolves outside the project directory.
+    LinkEscapes { resource: String, property: String, link: PathBuf, project: PathBuf },
     /// A template property names a local path that does not exist.
     MissingArtifact { resource: String, property: String, path: PathBuf },
     /// Installing a function's requirements with pip failed.
@@ -61,6 +63,13 @@ impl fmt::Display for DeployError {
                 f,
                 "{resource}.{property}: the path {value:?} leads outside the project directory {}; \
                  move the code inside the project or use an s3:// location",
+                project.display()
+            ),
+            DeployError::LinkEscapes { resource, property, link, project } => write!(
+                f,
+                "{resource}.{property}: the symbolic link {} leads outside the project directory {}, so the code \
+                 is not packaged; replace the link with a copy of what it points to, or move that into the project",
+                link.display(),
                 project.display()
             ),
             DeployError::MissingArtifact { resource, property, path } => write!(

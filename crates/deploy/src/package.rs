@@ -4,9 +4,10 @@
 //! requirements with the user's pip.
 
 use std::io::{Cursor, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use samwise_template::local_path::{LocalPath, resolve_in_project};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -54,6 +55,18 @@ fn skipped(rel: &str, is_dir: bool) -> bool {
 
 /// The files under `root`, as (`/`-separated relative path, absolute path), sorted by relative path.
 pub fn collect_files(root: &Path) -> Result<Vec<(String, PathBuf)>, DeployError> {
+    walk(root, None)
+}
+
+/// The project a code folder must not leave, and the template property that names the folder.
+struct Boundary<'a> {
+    project: &'a Path,
+    resource: &'a str,
+    property: &'a str,
+}
+
+/// [`collect_files`], refusing (with `boundary`) a symbolic link that resolves outside the project.
+fn walk(root: &Path, boundary: Option<&Boundary>) -> Result<Vec<(String, PathBuf)>, DeployError> {
     let mut out = Vec::new();
     let real_root = std::fs::canonicalize(root).map_err(|e| DeployError::io(root, e))?;
     let mut stack = vec![(String::new(), root.to_path_buf(), real_root)];
@@ -65,6 +78,18 @@ pub fn collect_files(root: &Path) -> Result<Vec<(String, PathBuf)>, DeployError>
             let name = entry.file_name().to_string_lossy().into_owned();
             let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
             // Follows symlinks, as `sam build` does: a linked shared module is part of the function.
+            // Within the project only: a link to ~/.aws or /etc must not end up in an upload.
+            if let Some(b) = boundary
+                && entry.file_type().is_ok_and(|t| t.is_symlink())
+                && !std::fs::canonicalize(&path).is_ok_and(|real| real.starts_with(b.project))
+            {
+                return Err(DeployError::LinkEscapes {
+                    resource: b.resource.to_owned(),
+                    property: b.property.to_owned(),
+                    link: path,
+                    project: b.project.to_path_buf(),
+                });
+            }
             let meta = std::fs::metadata(&path).map_err(|e| DeployError::io(&path, e))?;
             if meta.is_dir() {
                 if !skipped(&rel, true) {
@@ -131,39 +156,32 @@ pub fn package_path(path: &Path) -> Result<Packaged, DeployError> {
     zip_files(&files, path)
 }
 
-/// Resolves a template's local path against the project directory and refuses paths that lead
-/// outside it (`CodeUri: ../../etc`), following symlinks, so a template cannot make a deploy upload
-/// arbitrary files of the machine.
+/// Resolves a template's local path against the project directory (the template's folder) and
+/// refuses paths that lead outside it (`CodeUri: ../../etc`, `/etc`, a symbolic link pointing out,
+/// or a folder holding such a link), so a template cannot make a deploy upload arbitrary files of
+/// the machine. The same resolution as the SW4010 diagnostic: [`resolve_in_project`].
 pub fn resolve_local(project: &Path, value: &str, resource: &str, property: &str) -> Result<PathBuf, DeployError> {
     let project_abs = std::fs::canonicalize(project).map_err(|e| DeployError::io(project, e))?;
-    let joined = project_abs.join(value);
-    let escapes = || DeployError::PathEscapes {
-        resource: resource.to_owned(),
-        property: property.to_owned(),
-        value: value.to_owned(),
-        project: project_abs.clone(),
-    };
-    // Checked lexically first so that a path outside the project is refused even when it does not exist.
-    let mut lexical = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::ParentDir => {
-                lexical.pop();
-            }
-            Component::CurDir => {}
-            c => lexical.push(c),
+    let real = match resolve_in_project(&project_abs, value) {
+        LocalPath::Inside(real) => real,
+        LocalPath::Missing(path) => {
+            return Err(DeployError::MissingArtifact {
+                resource: resource.to_owned(),
+                property: property.to_owned(),
+                path,
+            });
         }
-    }
-    if !lexical.starts_with(&project_abs) {
-        return Err(escapes());
-    }
-    let real = std::fs::canonicalize(&joined).map_err(|_| DeployError::MissingArtifact {
-        resource: resource.to_owned(),
-        property: property.to_owned(),
-        path: lexical.clone(),
-    })?;
-    if !real.starts_with(&project_abs) {
-        return Err(escapes());
+        LocalPath::Outside { .. } => {
+            return Err(DeployError::PathEscapes {
+                resource: resource.to_owned(),
+                property: property.to_owned(),
+                value: value.to_owned(),
+                project: project_abs,
+            });
+        }
+    };
+    if real.is_dir() {
+        walk(&real, Some(&Boundary { project: &project_abs, resource, property }))?;
     }
     Ok(real)
 }
@@ -259,5 +277,29 @@ mod tests {
         assert_eq!(s3_key("", "ab", "zip"), "ab.zip");
         assert_eq!(s3_key("app/", "ab", "zip"), "app/ab.zip");
         assert_eq!(s3_key("/a/b", "ab", "yaml"), "a/b/ab.yaml");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_code_folder_leading_out_is_refused() {
+        let outer = tempfile::tempdir().unwrap();
+        let project = outer.path().join("project");
+        std::fs::create_dir_all(project.join("src")).unwrap();
+        std::fs::create_dir_all(project.join("shared")).unwrap();
+        std::fs::create_dir_all(outer.path().join("secret")).unwrap();
+        std::fs::write(project.join("src/app.py"), "").unwrap();
+        std::fs::write(outer.path().join("secret/credentials"), "aws_secret_access_key = x").unwrap();
+        // A link to a folder inside the project is followed, as `sam build` does.
+        std::os::unix::fs::symlink("../shared", project.join("src/shared")).unwrap();
+        assert!(resolve_local(&project, "src", "Fn", "CodeUri").is_ok());
+        std::os::unix::fs::symlink("../../secret", project.join("src/creds")).unwrap();
+        let err = resolve_local(&project, "src", "Fn", "CodeUri").unwrap_err();
+        assert!(matches!(err, DeployError::LinkEscapes { .. }), "{err}");
+        let message = err.to_string();
+        assert!(message.starts_with("Fn.CodeUri: the symbolic link ") && message.contains("src/creds"), "{message}");
+        // A dangling link cannot be shown to stay inside either.
+        std::fs::remove_file(project.join("src/creds")).unwrap();
+        std::os::unix::fs::symlink("/nonexistent/samwise", project.join("src/gone")).unwrap();
+        assert!(matches!(resolve_local(&project, "src", "Fn", "CodeUri"), Err(DeployError::LinkEscapes { .. })));
     }
 }
