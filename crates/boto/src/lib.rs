@@ -223,7 +223,13 @@ pub struct SignatureHelp {
 /// [`BotocoreModels::from_botocore_data_dir`] (the "use the workspace's botocore" setting).
 pub fn installed_botocore_data_dir(python: &Path) -> Result<PathBuf, String> {
     let out = std::process::Command::new(python)
-        .args(["-c", "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))"])
+        // `-c` puts the working directory (often the workspace) first on sys.path; dropped, so a
+        // `botocore.py` in the project is never imported, and run there.
+        .args([
+            "-c",
+            "import sys; sys.path = [p for p in sys.path if p not in ('', '.')]; import botocore, os; \
+             print(os.path.join(os.path.dirname(botocore.__file__), 'data'))",
+        ])
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
