@@ -125,15 +125,20 @@ impl DapClient {
 
     fn take(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + WAIT;
+        if let Some(i) = self.inbox.iter().position(&matches) {
+            return self.inbox.remove(i).unwrap();
+        }
         loop {
-            if let Some(i) = self.inbox.iter().position(&matches) {
-                return self.inbox.remove(i).unwrap();
-            }
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
                 Ok(message) => {
                     if message["type"] == "event" {
                         self.events.push(message.clone());
+                    }
+                    // Only the new message can match: rescanning the inbox for each message would be
+                    // quadratic in a flood of output events.
+                    if matches(&message) {
+                        return message;
                     }
                     self.inbox.push_back(message);
                 }
@@ -251,3 +256,61 @@ pub fn gone_soon(pids: &[u32]) -> Vec<u32> {
 }
 
 pub use crate::moto::Moto;
+
+/// The environment variable that tags every process of a test session: set on the adapter, it is
+/// inherited by all it starts (the user's environment passes through to the function), including
+/// daemons that left the process group and were re-parented away from it.
+pub const TAG_VAR: &str = "SAMWISE_E2E_TAG";
+
+/// A tag unique to this test process, this call and `name`, for [`TAG_VAR`].
+pub fn unique_tag(name: &str) -> String {
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{name}-{}-{n}", std::process::id())
+}
+
+/// Live processes whose environment holds `TAG_VAR=tag` (zombies excluded), except `except`.
+pub fn tagged_processes(tag: &str, except: &[u32]) -> Vec<u32> {
+    let needle = format!("{TAG_VAR}={tag}");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(p) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        if except.contains(&p) {
+            continue;
+        }
+        let Ok(environ) = std::fs::read(format!("/proc/{p}/environ")) else { continue };
+        if environ.split(|b| *b == 0).any(|var| var == needle.as_bytes()) && alive(p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Waits until no process tagged `tag` is alive (but `except`); returns those still alive after 5 s,
+/// with their command lines. Polls: the process table offers nothing to await.
+pub fn tagged_left_soon(tag: &str, except: &[u32]) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = tagged_processes(tag, except);
+        if left.is_empty() || Instant::now() > deadline {
+            return left.into_iter().map(|p| format!("{p}: {}", cmdline(p))).collect();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The command line of `pid`, arguments joined by spaces (empty if it is gone).
+pub fn cmdline(pid: u32) -> String {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    String::from_utf8_lossy(&raw).split('\0').filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Resident memory of `pid` now and at its peak (`VmRSS`, `VmHWM`), in KiB.
+pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line[name.len()..].trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}

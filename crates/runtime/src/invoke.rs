@@ -32,6 +32,9 @@ const SETTLE_GRACE: Duration = Duration::from_millis(500);
 /// group (a daemon that called `setsid`) can hold the pipes open that long.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+/// The longest output line passed on whole: Lambda's limit for one CloudWatch log event (256 KB).
+/// Longer lines arrive as several [`OutputLine`]s.
+pub const MAX_LINE: usize = 256 * 1024;
 
 /// Options of one launch that are not part of the function's configuration.
 #[derive(Debug, Clone)]
@@ -307,6 +310,8 @@ impl InvokeHandle {
 pub struct Running {
     handle: InvokeHandle,
     request_id: String,
+    /// The environment entry that marks the function's processes ([`process::MARK_VAR`]).
+    mark: String,
     config: FunctionConfig,
     api: RuntimeApi,
     child: Child,
@@ -411,6 +416,8 @@ pub async fn start(config: FunctionConfig, event: Vec<u8>, options: LaunchOption
         }
     }
     cmd.envs(&options.extra_env);
+    let mark = process::mark(&request_id);
+    cmd.env(process::MARK_VAR, &request_id);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     process::isolate(&mut cmd);
 
@@ -418,7 +425,7 @@ pub async fn start(config: FunctionConfig, event: Vec<u8>, options: LaunchOption
     let mut child = cmd.spawn().map_err(|source| InvokeError::Spawn { program: program.clone(), source })?;
     let pid = child.id();
     #[cfg(unix)]
-    let watchdog = pid.and_then(process::spawn_watchdog);
+    let watchdog = pid.and_then(|pid| process::spawn_watchdog(pid, &mark));
     #[cfg(not(unix))]
     let watchdog = None;
     let mut readers = JoinSet::new();
@@ -431,6 +438,7 @@ pub async fn start(config: FunctionConfig, event: Vec<u8>, options: LaunchOption
     Ok(Running {
         handle,
         request_id,
+        mark,
         watchdog,
         config,
         api,
@@ -601,6 +609,8 @@ impl Running {
         if let Some(pid) = self.pid {
             process::kill_group(pid);
         }
+        // Daemons that left the group.
+        process::kill_marked(&self.mark);
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
         if let Some(mut watchdog) = self.watchdog.take() {
@@ -616,25 +626,51 @@ impl Drop for Running {
         if let Some(pid) = self.pid {
             process::kill_group(pid);
         }
+        process::kill_marked(&self.mark);
         let _ = self.child.start_kill();
     }
 }
 
+/// Reads output line by line. A line longer than [`MAX_LINE`] is passed on in pieces of that size, so
+/// that a function writing megabytes without a line break does not make us hold them all at once.
 async fn read_lines(stream: impl AsyncRead + Unpin, kind: OutputKind, out: Option<mpsc::UnboundedSender<OutputLine>>) {
-    let mut reader = BufReader::new(stream);
-    let mut buf = Vec::new();
+    let mut reader = BufReader::with_capacity(64 * 1024, stream);
+    let mut line: Vec<u8> = Vec::new();
+    let send = |line: &[u8]| {
+        if let Some(out) = &out {
+            let text = String::from_utf8_lossy(line);
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            let _ = out.send(OutputLine { kind, text: text.to_owned() });
+        }
+    };
     loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                if let Some(out) = &out {
-                    let text = String::from_utf8_lossy(&buf);
-                    let text = text.strip_suffix('\n').unwrap_or(&text);
-                    let text = text.strip_suffix('\r').unwrap_or(text);
-                    let _ = out.send(OutputLine { kind, text: text.to_owned() });
+        let chunk = match reader.fill_buf().await {
+            Ok(chunk) if !chunk.is_empty() => chunk,
+            _ => {
+                if !line.is_empty() {
+                    send(&line);
                 }
+                return;
             }
+        };
+        let (take, complete) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = MAX_LINE - line.len();
+        if take > room {
+            line.extend_from_slice(&chunk[..room]);
+            reader.consume(room);
+            send(&line);
+            line.clear();
+            continue;
+        }
+        line.extend_from_slice(&chunk[..take]);
+        reader.consume(take);
+        if complete {
+            send(&line);
+            line.clear();
         }
     }
 }
@@ -656,13 +692,32 @@ fn describe_exit(status: ExitStatus) -> String {
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = status.signal() {
-            return format!("signal {signal}");
+            return format!("signal: {}", signal_name(signal));
         }
     }
     match status.code() {
         Some(code) => format!("exit status {code}"),
         None => "unknown status".to_owned(),
     }
+}
+
+/// A signal as Lambda's runtime error names it (Go's wording: `signal: segmentation fault`).
+#[cfg(unix)]
+fn signal_name(signal: i32) -> String {
+    use nix::sys::signal::Signal;
+    let name = match Signal::try_from(signal) {
+        Ok(Signal::SIGSEGV) => "segmentation fault",
+        Ok(Signal::SIGKILL) => "killed",
+        Ok(Signal::SIGABRT) => "aborted",
+        Ok(Signal::SIGBUS) => "bus error",
+        Ok(Signal::SIGFPE) => "floating point exception",
+        Ok(Signal::SIGILL) => "illegal instruction",
+        Ok(Signal::SIGTERM) => "terminated",
+        Ok(Signal::SIGINT) => "interrupt",
+        Ok(Signal::SIGPIPE) => "broken pipe",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_owned()
 }
 
 /// An X-Ray trace header of the shape Lambda passes (`Root=1-<8 hex time>-<24 hex>`).
@@ -679,4 +734,26 @@ fn timestamp() -> String {
     let (y, m, d) = environment::civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem / 60 % 60, rem % 60, now.subsec_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn long_lines_arrive_in_pieces_and_a_last_line_without_break_is_kept() {
+        let mut input = b"short\r\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE * 2 + 10));
+        input.extend(b"\nlast");
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        read_lines(&input[..], OutputKind::Stdout, Some(tx)).await;
+        let mut lines = Vec::new();
+        while let Ok(line) = rx.try_recv() {
+            lines.push(line.text);
+        }
+        let lengths: Vec<usize> = lines.iter().map(String::len).collect();
+        assert_eq!(lengths, [5, MAX_LINE, MAX_LINE, 10, 4]);
+        assert_eq!(lines[0], "short");
+        assert_eq!(lines[4], "last");
+    }
 }

@@ -12,11 +12,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::codec;
@@ -30,6 +31,8 @@ pub struct Debugpy {
     /// Messages from the adapter; closes when it exits.
     pub rx: Option<mpsc::UnboundedReceiver<Message>>,
     stderr: Arc<Mutex<String>>,
+    /// Changes with every line of the adapter's stderr; `true` once it has ended.
+    stderr_seen: watch::Receiver<bool>,
     relay_port: u16,
     relay_target: Option<oneshot::Sender<u16>>,
     relay: JoinHandle<()>,
@@ -37,10 +40,10 @@ pub struct Debugpy {
 
 impl Debugpy {
     /// Starts `python -m debugpy.adapter` and the relay. A missing interpreter fails here; a missing
-    /// debugpy shows as the adapter exiting (see [`Debugpy::missing_debugpy`]).
+    /// debugpy shows as the adapter exiting (see [`Debugpy::diagnose`]).
     pub async fn spawn(python: &Path) -> io::Result<Debugpy> {
         let mut cmd = Command::new(python);
-        cmd.args(["-m", "debugpy.adapter"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(["-c", ADAPTER_PRELUDE]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         samwise_runtime::process::isolate(&mut cmd);
         let mut child = cmd.spawn()?;
         let stdin = child.stdin.take().ok_or_else(|| io::Error::other("no stdin pipe"))?;
@@ -60,7 +63,8 @@ impl Debugpy {
         let (in_tx, rx) = mpsc::unbounded_channel::<Message>();
         tokio::spawn(read_messages(stdout, in_tx));
         let stderr = Arc::new(Mutex::new(String::new()));
-        tokio::spawn(collect(stderr_pipe, stderr.clone()));
+        let (seen_tx, stderr_seen) = watch::channel(false);
+        tokio::spawn(collect(stderr_pipe, stderr.clone(), seen_tx));
 
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let relay_port = listener.local_addr()?.port();
@@ -72,6 +76,7 @@ impl Debugpy {
             tx,
             rx: Some(rx),
             stderr,
+            stderr_seen,
             relay_port,
             relay_target: Some(target_tx),
             relay,
@@ -110,9 +115,29 @@ impl Debugpy {
         self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The message for an interpreter without debugpy, if that is why the adapter exited.
-    pub fn missing_debugpy(&self) -> Option<String> {
-        is_missing_debugpy(&self.stderr()).then(|| missing_debugpy_message(&self.python))
+    /// Why debugging cannot start with this interpreter's debugpy (missing, or too old), once the
+    /// adapter's start-up check has a verdict; `None` when debugpy passed the check, or when no
+    /// verdict came within [`VERDICT_WAIT`]. Called when something ended before the debugger attached
+    /// (the adapter, or the function, which may die of the same cause first).
+    pub async fn diagnose(&mut self) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + VERDICT_WAIT;
+        loop {
+            let ended = *self.stderr_seen.borrow_and_update();
+            let text = self.stderr();
+            if let Some(line) = text.lines().find_map(|l| l.strip_prefix(TOO_OLD)) {
+                let (version, file) = line.split_once(' ').unwrap_or((line, "?"));
+                return Some(too_old_message(&self.python, version, file));
+            }
+            if is_missing_debugpy(&text) {
+                return Some(missing_debugpy_message(&self.python));
+            }
+            if ended || text.lines().any(|l| l.starts_with(VERSION_OK)) {
+                return None;
+            }
+            if tokio::time::timeout_at(deadline, self.stderr_seen.changed()).await.is_err() {
+                return None;
+            }
+        }
     }
 
     /// Ends the adapter process and the relay.
@@ -127,6 +152,46 @@ impl Drop for Debugpy {
     fn drop(&mut self) {
         self.relay.abort();
     }
+}
+
+/// The oldest debugpy this adapter accepts: the release line it is tested with (1.8.x), whose adapter
+/// announces its port with the `debugpyWaitingForServer` event that the relay waits for.
+pub const MIN_VERSION: (u32, u32) = (1, 8);
+
+/// Written by [`ADAPTER_PRELUDE`] on the adapter's stderr: `TOO_OLD <version> <file>` or `VERSION_OK`.
+const TOO_OLD: &str = "samwise-dap: debugpy too old: ";
+const VERSION_OK: &str = "samwise-dap: debugpy version ok";
+
+/// How long [`Debugpy::diagnose`] waits for the version check's verdict.
+const VERDICT_WAIT: Duration = Duration::from_secs(10);
+
+/// What the adapter process runs instead of `-m debugpy.adapter`: the version check, then debugpy's
+/// adapter exactly as `-m` would run it. Checking in the same process costs no extra interpreter
+/// start on the launch path; an old debugpy would otherwise never announce its port and the launch
+/// would hang. A version that does not parse (a source checkout) is given the benefit of the doubt;
+/// a missing debugpy fails the import with Python's own "No module named 'debugpy'".
+const ADAPTER_PRELUDE: &str = r#"import sys
+import debugpy
+version = str(getattr(debugpy, "__version__", ""))
+try:
+    key = tuple(int(part) for part in version.split(".")[:2])
+except ValueError:
+    key = None
+if key is not None and key < (1, 8):
+    sys.stderr.write("samwise-dap: debugpy too old: %s %s\n" % (version, getattr(debugpy, "__file__", "?")))
+    sys.exit(3)
+sys.stderr.write("samwise-dap: debugpy version ok\n")
+sys.stderr.flush()
+import runpy
+runpy.run_module("debugpy.adapter", run_name="__main__", alter_sys=True)
+"#;
+
+pub fn too_old_message(python: &Path, version: &str, file: &str) -> String {
+    let (major, minor) = MIN_VERSION;
+    format!(
+        "debugpy {version} ({file}) is too old: samwise-dap needs debugpy {major}.{minor}.0 or later. Upgrade it with `{python} -m pip install --upgrade debugpy`, or choose an interpreter that has a newer one (\"pythonPath\").",
+        python = python.display()
+    )
 }
 
 /// Whether Python's error output says that debugpy cannot be imported.
@@ -155,18 +220,24 @@ async fn read_messages(stdout: impl AsyncRead + Unpin, tx: mpsc::UnboundedSender
     }
 }
 
-/// Keeps the last 64 KiB of the adapter's stderr.
-async fn collect(stream: impl AsyncRead + Unpin, into: Arc<Mutex<String>>) {
+/// Keeps the last 64 KiB of the adapter's stderr, signalling each line and the end on `seen`.
+async fn collect(stream: impl AsyncRead + Unpin, into: Arc<Mutex<String>>, seen: watch::Sender<bool>) {
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        let mut text = into.lock().unwrap_or_else(|e| e.into_inner());
-        text.push_str(&line);
-        text.push('\n');
-        if text.len() > 64 * 1024 {
-            let cut = text.len() - 32 * 1024;
-            let cut = (cut..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
-            text.drain(..cut);
-        }
+        collect_line(&into, &line);
+        seen.send_replace(false);
+    }
+    seen.send_replace(true);
+}
+
+fn collect_line(into: &Mutex<String>, line: &str) {
+    let mut text = into.lock().unwrap_or_else(|e| e.into_inner());
+    text.push_str(line);
+    text.push('\n');
+    if text.len() > 64 * 1024 {
+        let cut = text.len() - 32 * 1024;
+        let cut = (cut..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+        text.drain(..cut);
     }
 }
 
@@ -190,6 +261,15 @@ mod tests {
         assert!(is_missing_debugpy("/tmp/v/bin/python: No module named debugpy\n"));
         assert!(is_missing_debugpy("ModuleNotFoundError: No module named 'debugpy'\n"));
         assert!(!is_missing_debugpy("No module named boto3\n"));
+        let message = too_old_message(Path::new("/v/bin/python"), "1.5.1", "/v/debugpy/__init__.py");
+        assert!(message.contains("debugpy 1.5.1 (/v/debugpy/__init__.py) is too old"), "{message}");
+        assert!(
+            message.contains("1.8.0 or later") && message.contains("`/v/bin/python -m pip install --upgrade debugpy`")
+        );
+        // The prelude's comparison is the constant's.
+        let (major, minor) = MIN_VERSION;
+        assert!(ADAPTER_PRELUDE.contains(&format!("key < ({major}, {minor})")));
+        assert!(ADAPTER_PRELUDE.contains(TOO_OLD) && ADAPTER_PRELUDE.contains(VERSION_OK));
         let message = missing_debugpy_message(Path::new("/v/bin/python"));
         assert!(message.contains("`/v/bin/python -m pip install debugpy`"), "{message}");
     }

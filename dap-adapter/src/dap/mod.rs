@@ -29,7 +29,15 @@ pub async fn serve_stdio() {
 /// DAP on 127.0.0.1:`port` (0: any free port), one session per connection, until killed. Prints
 /// `listening on 127.0.0.1:N` once the port accepts connections, for clients that wait for it.
 pub async fn serve_port(port: u16) -> io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::AddrInUse => {
+                "the port is already in use (by another program or samwise-dap); choose another, or `--port 0` for any free port".to_owned()
+            }
+            _ => e.to_string(),
+        };
+        io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{port}: {why}"))
+    })?;
     let port = listener.local_addr()?.port();
     {
         use std::io::Write;

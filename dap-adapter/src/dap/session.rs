@@ -155,6 +155,8 @@ struct Run {
     start_request: Option<Request>,
     /// Recent stderr lines of the function, for the message when it dies before debugging starts.
     stderr_tail: Vec<String>,
+    /// How much of the function's output the editor has been sent.
+    budget: OutputBudget,
     interpreter: PathBuf,
 }
 
@@ -227,7 +229,7 @@ impl Session {
                     self.respond_error(&request, &format!("not a valid DAP request: {error}"));
                 }
                 Wake::Debugpy(Some(message)) => self.on_debugpy(message),
-                Wake::Debugpy(None) => self.debugpy_exited(),
+                Wake::Debugpy(None) => self.debugpy_exited().await,
                 Wake::Output(Some(line)) => self.on_output(line),
                 Wake::Output(None) => {
                     if let Some(run) = &mut self.run {
@@ -456,6 +458,7 @@ impl Session {
             debug,
             start_request: Some(start_request.clone()),
             stderr_tail: Vec::new(),
+            budget: OutputBudget::default(),
             interpreter,
         });
         if !debugging {
@@ -603,7 +606,7 @@ impl Session {
     }
 
     /// debugpy's adapter exited (or closed its output).
-    fn debugpy_exited(&mut self) {
+    async fn debugpy_exited(&mut self) {
         let Some(run) = &mut self.run else { return };
         let Some(link) = &mut run.debug else { return };
         link.debugpy.rx = None;
@@ -614,19 +617,37 @@ impl Session {
             return;
         };
         run.handle.cancel();
-        let message = link.debugpy.missing_debugpy().unwrap_or_else(|| {
-            format!("debugpy's adapter exited before the debugger attached:\n{}", link.debugpy.stderr().trim_end())
-        });
+        // Its stdout closed; its last stderr lines (the reason) may still be on their way.
+        let message = match link.debugpy.diagnose().await {
+            Some(message) => message,
+            None => {
+                format!("debugpy's adapter exited before the debugger attached:\n{}", link.debugpy.stderr().trim_end())
+            }
+        };
         self.respond_error(&start, &message);
     }
 
     // --- from the invocation ---
 
     fn on_output(&mut self, line: OutputLine) {
-        if let Some(run) = &mut self.run {
-            remember_stderr(&mut run.stderr_tail, &line);
+        let Some(run) = &mut self.run else { return };
+        remember_stderr(&mut run.stderr_tail, &line);
+        let admit = run.budget.admit(&line);
+        self.admitted_output(admit, line);
+    }
+
+    fn admitted_output(&mut self, admit: Admit, line: OutputLine) {
+        match admit {
+            Admit::Send => self.output_event(line),
+            Admit::DropWithNotice => self.console(
+                "console",
+                format!(
+                    "samwise-dap: output truncated: the function has written more than {} MiB; the rest of its output is not shown (the result and the END/REPORT lines still are)\n",
+                    OUTPUT_LIMIT >> 20
+                ),
+            ),
+            Admit::Drop => {}
         }
-        self.output_event(line);
     }
 
     fn output_event(&mut self, line: OutputLine) {
@@ -656,10 +677,25 @@ impl Session {
         if let Some(mut output) = run.output.take() {
             while let Ok(line) = output.try_recv() {
                 remember_stderr(&mut run.stderr_tail, &line);
-                self.output_event(line);
+                let admit = run.budget.admit(&line);
+                self.admitted_output(admit, line);
             }
         }
-        if let Some(link) = run.debug.take() {
+        if run.budget.dropped_lines > 0 {
+            let text = format!(
+                "samwise-dap: output truncated: {} lines ({:.1} MiB) of the function's output were not shown\n",
+                run.budget.dropped_lines,
+                run.budget.dropped_bytes as f64 / (1024.0 * 1024.0)
+            );
+            self.console("console", text);
+        }
+        // The function ended before debugging started: the debugpy adapter's verdict on the
+        // interpreter's debugpy (missing, too old) explains it best; both may die of the same cause.
+        let mut diagnosis = None;
+        if let Some(mut link) = run.debug.take() {
+            if run.start_request.is_some() {
+                diagnosis = link.debugpy.diagnose().await;
+            }
             self.answer_pending(&link);
             link.debugpy.kill().await;
         }
@@ -670,7 +706,9 @@ impl Session {
         if let Some(start) = run.start_request.take() {
             // The function ended before debugging started: most often the interpreter lacks debugpy.
             let tail = run.stderr_tail.join("\n");
-            let message = if debugpy::is_missing_debugpy(&tail) {
+            let message = if let Some(diagnosis) = diagnosis {
+                diagnosis
+            } else if debugpy::is_missing_debugpy(&tail) {
                 debugpy::missing_debugpy_message(&run.interpreter)
             } else {
                 format!("the function ended before the debugger attached: {}\n{tail}", describe(&result))
@@ -727,13 +765,58 @@ impl Session {
     }
 }
 
-/// Keeps the function's last stderr lines, to explain a death before the debugger attached.
+/// Keeps the function's last stderr lines (each cut to 2000 bytes), to explain a death before the
+/// debugger attached.
 fn remember_stderr(tail: &mut Vec<String>, line: &OutputLine) {
     if line.kind == OutputKind::Stderr {
         if tail.len() >= 20 {
             tail.remove(0);
         }
-        tail.push(line.text.clone());
+        let mut text = line.text.clone();
+        if text.len() > 2000 {
+            let cut = (0..=2000).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            text.truncate(cut);
+        }
+        tail.push(text);
+    }
+}
+
+/// The most of a run's output (stdout and stderr) sent to the editor. Each line becomes an `output`
+/// event that the editor keeps in its console, and everything sent is buffered until the editor reads
+/// it: a function printing in a loop would otherwise grow both without bound. 8 MiB is far more than
+/// anyone reads in a debug console.
+const OUTPUT_LIMIT: usize = 8 << 20;
+
+/// What to do with one line of output.
+#[derive(Debug, PartialEq, Eq)]
+enum Admit {
+    Send,
+    /// The first line over the limit: dropped, and the editor is told once.
+    DropWithNotice,
+    Drop,
+}
+
+#[derive(Default)]
+struct OutputBudget {
+    sent: usize,
+    dropped_lines: usize,
+    dropped_bytes: usize,
+}
+
+impl OutputBudget {
+    /// Lambda's own lines (START, END, REPORT, timeouts) always pass, so the end of a run is visible.
+    fn admit(&mut self, line: &OutputLine) -> Admit {
+        let size = line.text.len() + 1;
+        if line.kind == OutputKind::Runtime {
+            return Admit::Send;
+        }
+        if self.dropped_lines == 0 && self.sent + size <= OUTPUT_LIMIT {
+            self.sent += size;
+            return Admit::Send;
+        }
+        self.dropped_lines += 1;
+        self.dropped_bytes += size;
+        if self.dropped_lines == 1 { Admit::DropWithNotice } else { Admit::Drop }
     }
 }
 
@@ -858,6 +941,20 @@ async fn join_opt<T>(task: Option<&mut JoinHandle<T>>) -> Result<T, tokio::task:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_over_the_limit_is_dropped_with_one_notice_but_lambda_lines_pass() {
+        let mut budget = OutputBudget::default();
+        let line = |kind, len| OutputLine { kind, text: "x".repeat(len) };
+        let big = OUTPUT_LIMIT / 2;
+        assert_eq!(budget.admit(&line(OutputKind::Stdout, big - 1)), Admit::Send);
+        assert_eq!(budget.admit(&line(OutputKind::Stderr, big - 1)), Admit::Send);
+        assert_eq!(budget.admit(&line(OutputKind::Stdout, 10)), Admit::DropWithNotice);
+        // Once output is being dropped, even a line that would fit is dropped: no gaps in the middle.
+        assert_eq!(budget.admit(&line(OutputKind::Stdout, 0)), Admit::Drop);
+        assert_eq!(budget.admit(&line(OutputKind::Runtime, 100)), Admit::Send);
+        assert_eq!((budget.dropped_lines, budget.dropped_bytes), (2, 12));
+    }
 
     #[test]
     fn uncaught_means_leaving_the_handler() {
