@@ -319,6 +319,57 @@ fn local_invoke_never_shows_secrets() {
     assert!(!stderr.trim().is_empty(), "{stdout}");
 }
 
+#[test]
+fn a_debug_session_never_shows_secrets() {
+    let mut client = DapClient::start(&samwise_e2e::binary("samwise-dap"), |cmd| {
+        cmd.env("AWS_ACCESS_KEY_ID", "AKIDSECURITYTEST")
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+            .stderr(Stdio::piped());
+    });
+    let stderr = client.child.as_mut().and_then(|c| c.stderr.take()).expect("piped stderr");
+    let stderr = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    client.ok("initialize", json!({"clientID": "samwise-e2e", "adapterID": "samwise", "linesStartAt1": true}));
+    // A launch the adapter refuses: the error names the field, not the value next to it.
+    let refused = client.request(
+        "launch",
+        json!({
+            "invokeTarget": {"target": "template", "templatePath": fixtures().join("project/template.yaml"), "logicalId": "Fn"},
+            "sam": {"template": {"parameters": {"DbPassword": DB_PASSWORD}}},
+            "lambda": {"environmentVariables": {"API_TOKEN": SESSION_TOKEN}, "memoryMb": "lots"},
+            "pythonPath": samwise_e2e::venv_python(),
+        }),
+    );
+    assert_eq!(refused["success"], false, "{refused}");
+    assert_no_secret("the refused launch", &refused.to_string());
+
+    // The function runs under the debugger with the NoEcho parameter and a secret variable.
+    let launch = client.send(
+        "launch",
+        json!({
+            "invokeTarget": {"target": "template", "templatePath": fixtures().join("project/template.yaml"), "logicalId": "Fn"},
+            "sam": {"template": {"parameters": {"DbPassword": DB_PASSWORD}}},
+            "lambda": {"environmentVariables": {"API_TOKEN": SESSION_TOKEN}, "payload": {"json": {}}},
+            "pythonPath": samwise_e2e::venv_python(),
+        }),
+    );
+    client.event("initialized");
+    client.ok("configurationDone", json!({}));
+    let response = client.response(launch);
+    assert_eq!(response["success"], true, "{response}");
+    let exited = client.event("exited");
+    client.event("terminated");
+    client.ok("disconnect", json!({}));
+    let output = client.output();
+    assert_eq!(exited["body"]["exitCode"], 0, "{output}");
+    assert!(output.contains(&format!("\"password_length\": {}", DB_PASSWORD.len())), "{output}");
+    let everything: String = client.events.iter().map(|e| e.to_string()).collect();
+    assert_no_secret("the session's events", &everything);
+    client.close();
+    client.wait_exit();
+    assert_no_secret("the adapter's stderr", &stderr.join().unwrap());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Paths out of the project
 // ---------------------------------------------------------------------------------------------
