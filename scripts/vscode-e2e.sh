@@ -16,7 +16,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 E2E="$ROOT/tests/vscode-e2e"
 EXT="$ROOT/editor-clients/vscode"
 ARTIFACTS="$ROOT/tests/artifacts/vscode"
-DEFAULT_STEPS="install,diagnostics,completion,invoke,debug"
+ALL_STEPS="install,diagnostics,completion,invoke,debug,deploy"
+DEFAULT_STEPS="$ALL_STEPS"
 STEPS="$DEFAULT_STEPS"
 INSTALL_ONLY=0
 BUILD=1
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
 done
 case "$STEPS" in
   default) STEPS="$DEFAULT_STEPS" ;;
-  all) STEPS="install,diagnostics,completion,invoke,debug,deploy" ;;
+  all) STEPS="$ALL_STEPS" ;;
 esac
 
 log() { echo "vscode-e2e: $*" >&2; }
