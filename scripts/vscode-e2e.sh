@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     --steps=*) STEPS="${1#--steps=}"; shift ;;
     --install-only) INSTALL_ONLY=1; shift ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
     *) echo "vscode-e2e: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

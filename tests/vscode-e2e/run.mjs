@@ -484,6 +484,14 @@ const STEPS = {
     if (!/GreetingFunction/.test(asked)) {
       throw new Error(`the change-set question does not list GreetingFunction: ${asked}`);
     }
+    // The progress notification shows the server's latest step, which is the change set it asks about.
+    await toast(page, 'samwise: deploying template.yaml')
+      .filter({ hasText: /Change set \S+ \(new stack\)/ })
+      .waitFor({ state: 'visible' })
+      .catch(async (err) => {
+        const shown = await toast(page, 'samwise: deploying template.yaml').innerText().catch(() => '(gone)');
+        throw new Error(`the progress notification does not show the change set: ${shown} (${err.message})`);
+      });
     await snap('confirm');
     await question.getByRole('button', { name: 'Deploy', exact: true }).click();
     await waitForOutput(page, new RegExp(`CREATE_COMPLETE AWS::CloudFormation::Stack ${STACK}`), 'the stack events', DEPLOY_TIMEOUT_MS);

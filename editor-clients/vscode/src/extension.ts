@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
   ResponseError,
   type ServerOptions,
+  WorkDoneProgress,
 } from 'vscode-languageclient/node';
 import { BinaryError, type BinaryName, checkVersion, describe, findBinary, type FoundBinary, SETTING_OF } from './binaries';
 import { emptyEventFile, eventFilesFor, invokeArgs, runInvoke } from './invoke';
@@ -24,6 +25,8 @@ let client: LanguageClient | undefined;
 /** The stand-in for `samwise.deploy` while the running server does not offer that command (see startClient). */
 let deployFallback: vscode.Disposable | undefined;
 let log: vscode.LogOutputChannel;
+/** Numbers the progress tokens of deploy runs; a token must not be reused while a run may still report on it. */
+let deployRuns = 0;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   log = vscode.window.createOutputChannel('samwise', { log: true });
@@ -180,9 +183,11 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
 }
 
 /**
- * Deploy is the server's command; this adds a progress notification and keeps its log visible meanwhile. The
- * request is sent here rather than through the client library's command handler: on an error answer that handler
- * adds its own "Request workspace/executeCommand failed." notification to the one the server shows.
+ * Deploy is the server's command; this shows its progress in a notification and keeps its log visible meanwhile.
+ * The request is sent here rather than through the client library's command handler: on an error answer that
+ * handler adds its own "Request workspace/executeCommand failed." notification to the one the server shows. It also
+ * carries a progress token of ours, so the server reports each step (upload, change set, stack event) into this
+ * notification instead of creating a progress that the client library shows only in the status bar.
  */
 async function deploy(running: LanguageClient, args: unknown[]) {
   // The server shows every failure of a deploy it started, but not a malformed request, which it refuses before
@@ -196,9 +201,19 @@ async function deploy(running: LanguageClient, args: unknown[]) {
   log.show(true);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `samwise: deploying ${template}` },
-    async () => {
+    async (progress) => {
+      const token = `samwise.vscode.deploy/${++deployRuns}`;
+      const reports = running.onProgress(WorkDoneProgress.type, token, (value) => {
+        if (value.kind === 'report' && value.message) {
+          progress.report({ message: value.message });
+        }
+      });
       try {
-        const result = await running.sendRequest(ExecuteCommandRequest.type, { command: 'samwise.deploy', arguments: args });
+        const result = await running.sendRequest(ExecuteCommandRequest.type, {
+          command: 'samwise.deploy',
+          arguments: args,
+          workDoneToken: token,
+        });
         log.appendLine(`Deploy of ${template} finished.`);
         return result;
       } catch (err) {
@@ -210,6 +225,8 @@ async function deploy(running: LanguageClient, args: unknown[]) {
           void vscode.window.showErrorMessage(`samwise: deploy of ${template} failed: ${message}`);
         }
         return undefined;
+      } finally {
+        reports.dispose();
       }
     },
   );
