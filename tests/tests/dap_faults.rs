@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use samwise_e2e::dap_client::{
-    DapClient, TAG_VAR, marker_line, rss_kib, tagged_left_soon, tagged_processes, unique_tag,
+    DapClient, TAG_VAR, cmdline, marker_line, rss_kib, tagged_left_soon, tagged_processes, unique_tag,
 };
 use serde_json::{Value, json};
 
@@ -190,9 +190,17 @@ fn editor_gone_mid_session_takes_children_and_daemons_along() {
         let stopped = client.event("stopped");
         assert_eq!(stopped["body"]["reason"], "breakpoint", "{stopped}");
         let (child, grandchild) = forked_pids(&client.output());
-        let running = tagged_processes(&tag, &[client.pid()]);
+        // The daemon may still be inside its exec (its environment reads empty meanwhile): poll.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut running = tagged_processes(&tag, &[client.pid()]);
+        while !(running.contains(&child) && running.contains(&grandchild)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            running = tagged_processes(&tag, &[client.pid()]);
+        }
         for pid in [child, grandchild] {
-            assert!(running.contains(&pid), "{how}: {pid} runs before: {running:?}");
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let state = status.lines().find(|l| l.starts_with("State:")).unwrap_or("gone");
+            assert!(running.contains(&pid), "{how}: {pid} ({state}, {}) runs before: {running:?}", cmdline(pid));
         }
         match how {
             "disconnect" => {
