@@ -370,6 +370,36 @@ fn a_debug_session_never_shows_secrets() {
     assert_no_secret("the adapter's stderr", &stderr.join().unwrap());
 }
 
+#[test]
+fn deploy_never_shows_secrets() {
+    let moto = samwise_e2e::moto::Moto::start();
+    let dir = scratch_dir("security-deploy-secrets");
+    std::fs::create_dir_all(dir.join("home")).unwrap();
+    std::fs::write(
+        dir.join("template.yaml"),
+        "Parameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new(samwise_e2e::binary("samwise-lsp"));
+    cmd.arg("deploy").arg("--template").arg(dir.join("template.yaml"));
+    cmd.args([
+        "--stack-name",
+        "secrets",
+        "--no-confirm",
+        "--parameter-overrides",
+        &format!("DbPassword={DB_PASSWORD}"),
+    ]);
+    moto.env_isolated(&mut cmd, &dir.join("home"));
+    cmd.env("AWS_SECRET_ACCESS_KEY", SECRET_KEY).env("AWS_SESSION_TOKEN", SESSION_TOKEN).stdin(Stdio::null());
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_no_secret("deploy's output", &format!("{stdout}{stderr}"));
+    let saved = std::fs::read_to_string(dir.join("samconfig.toml")).unwrap_or_default();
+    assert_no_secret("samconfig.toml", &saved);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Paths out of the project
 // ---------------------------------------------------------------------------------------------

@@ -106,6 +106,22 @@ pub fn find_artifacts(template: &Template) -> Vec<Artifact> {
     out
 }
 
+/// `overrides` without the values of the template's `NoEcho: true` parameters, for writing to
+/// samconfig.toml: those values are secrets, and the file is usually committed. A later deploy
+/// without them keeps the stack's previous value (UsePreviousValue). `None` when nothing is left.
+pub fn without_no_echo(overrides: Option<Vec<(String, String)>>, template_text: &str) -> Option<Vec<(String, String)>> {
+    let template = Template::parse(template_text, Format::detect(None, template_text));
+    let tree = &template.tree;
+    let secret = |name: &str| {
+        template
+            .parameter(name)
+            .and_then(|p| p.value)
+            .and_then(|v| tree.get_value(v, "NoEcho"))
+            .is_some_and(|n| tree.as_str(n).is_some_and(|s| s.eq_ignore_ascii_case("true")))
+    };
+    overrides.map(|o| o.into_iter().filter(|(k, _)| !secret(k)).collect::<Vec<_>>()).filter(|o| !o.is_empty())
+}
+
 /// Where an artifact was (or will be) uploaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Location {
@@ -277,5 +293,20 @@ mod tests {
     fn every_artifact_property_is_checked_by_sw4010() {
         let ours: Vec<(&str, &str)> = ARTIFACT_PROPERTIES.iter().map(|&(t, p, _, _)| (t, p)).collect();
         assert_eq!(ours, samwise_template::local_path::LOCAL_PATH_PROPERTIES);
+    }
+
+    #[test]
+    fn no_echo_values_are_not_kept() {
+        let yaml = "Parameters:\n  Pw: {Type: String, NoEcho: true}\n  Quoted: {Type: String, NoEcho: 'true'}\n  \
+                    Off: {Type: String, NoEcho: false}\n  Stage: {Type: String}\nResources: {}\n";
+        let pairs = |names: &[&str]| Some(names.iter().map(|n| (n.to_string(), "v".to_owned())).collect::<Vec<_>>());
+        assert_eq!(
+            without_no_echo(pairs(&["Pw", "Quoted", "Off", "Stage", "Unknown"]), yaml),
+            pairs(&["Off", "Stage", "Unknown"])
+        );
+        assert_eq!(without_no_echo(pairs(&["Pw"]), yaml), None);
+        assert_eq!(without_no_echo(None, yaml), None);
+        let json = r#"{"Parameters": {"Pw": {"Type": "String", "NoEcho": true}}, "Resources": {}}"#;
+        assert_eq!(without_no_echo(pairs(&["Pw", "Stage"]), json), pairs(&["Stage"]));
     }
 }
