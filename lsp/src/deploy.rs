@@ -215,8 +215,11 @@ fn save_choices(
     options: &DeployOptions,
     samconfig: Option<SamConfig>,
     path: &Path,
+    template_text: &str,
 ) -> Result<Vec<&'static str>, DeployError> {
-    let Some(update) = samwise_deploy::choices_to_save(options, samconfig.as_ref())? else { return Ok(Vec::new()) };
+    let Some(mut update) = samwise_deploy::choices_to_save(options, samconfig.as_ref())? else { return Ok(Vec::new()) };
+    // NoEcho values are secrets and samconfig.toml is usually committed: they are never saved.
+    update.parameter_overrides = samwise_deploy::artifacts::without_no_echo(update.parameter_overrides, template_text);
     let mut config = match samconfig {
         Some(c) => c,
         None => SamConfig::load(path)?,
@@ -302,7 +305,7 @@ pub fn main(args: Vec<String>) -> ExitCode {
     if report.outcome == Outcome::Cancelled {
         return ExitCode::from(1);
     }
-    match save_choices(&options, samconfig, &config_path) {
+    match save_choices(&options, samconfig, &config_path, &plan.template_body) {
         Ok(keys) if !keys.is_empty() => println!("Saved {} to {}", keys.join(", "), config_path.display()),
         Ok(_) => {}
         // The stack is deployed; only remembering the settings failed.
@@ -471,7 +474,7 @@ fn spawn_deploy(
             let saved = if report.outcome == Outcome::Cancelled {
                 Vec::new()
             } else {
-                save_choices(&options, samconfig, &config_path).unwrap_or_default()
+                save_choices(&options, samconfig, &config_path, &plan.template_body).unwrap_or_default()
             };
             Ok((report, saved))
         };
