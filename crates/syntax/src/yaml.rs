@@ -87,6 +87,12 @@ impl<'a> Parser<'a> {
         self.b.get(at).copied()
     }
 
+    /// The length of the line break at `at`: 2 for `\r\n`, else 1 (`\n`, or a lone `\r`, which
+    /// must not swallow the next byte: it may start a multi-byte character).
+    fn break_len(&self, at: usize) -> usize {
+        if self.peek_at(at) == Some(b'\r') && self.peek_at(at + 1) == Some(b'\n') { 2 } else { 1 }
+    }
+
     fn error(&mut self, range: TextRange, msg: impl Into<String>) {
         self.diag(SYNTAX, range, msg);
     }
@@ -824,7 +830,7 @@ impl<'a> Parser<'a> {
                 if p >= self.b.len() {
                     break None;
                 }
-                p += if self.b[p] == b'\r' { 2 } else { 1 };
+                p += self.break_len(p);
                 let ls = p;
                 while self.peek_at(p).is_some_and(is_ws) {
                     p += 1;
@@ -928,7 +934,7 @@ impl<'a> Parser<'a> {
                 let mut blank = 0;
                 let mut q2 = p;
                 let resume = loop {
-                    q2 += if self.b[q2] == b'\r' { 2 } else { 1 };
+                    q2 += self.break_len(q2);
                     let ls = q2;
                     while self.peek_at(q2).is_some_and(is_ws) {
                         q2 += 1;
@@ -1022,7 +1028,7 @@ impl<'a> Parser<'a> {
             b'\n' | b'\r' => {
                 // An escaped line break joins the lines without a space.
                 let mut q = p + 1;
-                q += if self.b[q] == b'\r' { 2 } else { 1 };
+                q += self.break_len(q);
                 while self.peek_at(q).is_some_and(is_ws) {
                     q += 1;
                 }
@@ -1080,7 +1086,7 @@ impl<'a> Parser<'a> {
         let mut p = self.line_end_of(header_end);
         let mut end = header_end;
         while p < self.b.len() {
-            let ls = p + if self.b[p] == b'\r' { 2 } else { 1 };
+            let ls = p + self.break_len(p);
             if ls > self.b.len() {
                 break;
             }

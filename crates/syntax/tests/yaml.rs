@@ -371,3 +371,11 @@ fn tag_on_the_line_below_its_key_and_flow_content_at_the_key_indentation() {
     "#]],
     );
 }
+
+#[test]
+fn a_lone_cr_before_a_multi_byte_character_does_not_split_it() {
+    // Found by the LSP editing fuzz: line folding and escaped breaks skipped two bytes after any `\r`.
+    for text in ["a: \"x\ré\"\n", "a: 'x\r😀'\n", "a: \"x\\\ré\"\n", "a: |\r é\n", "a: >\rb\r中\n"] {
+        dump(&parse(text, Format::Yaml));
+    }
+}
