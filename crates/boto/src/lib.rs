@@ -251,14 +251,18 @@ pub(crate) fn range_of(n: Node<'_>) -> TextRange {
 /// The closest candidate to `name` (case-insensitive edit distance), for "did you mean" hints.
 pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
+    let limit = (name.len() / 3).max(2);
+    let len = name.chars().count();
     let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
+    // The distance is at least the difference in length, so a candidate farther than `limit` by
+    // length alone is skipped: a long name (a 32 KB service name, found by fuzzing) then costs
+    // nothing instead of seconds.
+    for c in candidates.into_iter().filter(|c| c.chars().count().abs_diff(len) <= limit) {
         let d = levenshtein(&lower, &c.to_ascii_lowercase());
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
-    let limit = (name.len() / 3).max(2);
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 
@@ -295,4 +299,25 @@ fn levenshtein(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod did_you_mean_tests {
+    use super::did_you_mean;
+
+    /// The limit is a third of the name's length (at least 2), so it grows with the name; candidates
+    /// farther than that by length alone are skipped without computing a distance.
+    #[test]
+    fn limit_grows_with_the_name_and_length_alone_can_rule_out() {
+        let cases: &[(&str, &[&str], Option<&str>)] = &[
+            ("dynamodbb", &["dynamodb", "s3"], Some("dynamodb")),
+            ("s", &["s3", "sqs"], Some("s3")),
+            ("abcdefghijkl", &["abcdefghijklmnop"], Some("abcdefghijklmnop")),
+            ("abcdefghijkl", &["abcdefghijklmnopq"], None),
+        ];
+        for &(name, candidates, want) in cases {
+            assert_eq!(did_you_mean(name, candidates.iter().copied()), want, "{name}");
+        }
+        assert_eq!(did_you_mean(&"dynamodb".repeat(4000), ["dynamodb", "s3"]), None);
+    }
 }

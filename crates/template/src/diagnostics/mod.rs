@@ -84,10 +84,15 @@ pub fn check(t: &Template, ctx: &CheckContext) -> Vec<Diagnostic> {
 
 /// The closest candidate to `word` by edit distance, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let max = (word.chars().count() / 3).clamp(1, 4);
+    let len = word.chars().count();
+    let max = (len / 3).clamp(1, 4);
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skipping candidates that cannot be
+        // close keeps a long word (a 12 KB resource type, found by fuzzing) from costing
+        // len × candidate × 1,500 types, a minute, instead of nothing.
+        .filter(|c| c.chars().count().abs_diff(len) <= max)
         .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= max)
         .min_by_key(|(d, c)| (*d, c.len()))
@@ -167,5 +172,25 @@ pub(crate) mod fixture {
         actual.sort();
         expected.sort();
         assert_eq!(actual.join("\n"), expected.join("\n"), "\n--- template ---\n{clean}");
+    }
+}
+
+#[cfg(test)]
+mod did_you_mean_tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn finds_typos_up_to_the_length_difference_the_limit_allows() {
+        // 12 chars allow 4 edits: four insertions still match, five do not.
+        assert_eq!(did_you_mean("abcdefghijkl", ["abcdefghijklmnop"]), Some("abcdefghijklmnop"));
+        assert_eq!(did_you_mean("abcdefghijkl", ["abcdefghijklmnopq"]), None);
+        assert_eq!(did_you_mean("AWS::S3::Bukcet", ["AWS::S3::Bucket", "AWS::SNS::Topic"]), Some("AWS::S3::Bucket"));
+        assert_eq!(did_you_mean("ÄWS::S3::Bucket", ["AWS::S3::Bucket"]), Some("AWS::S3::Bucket"));
+    }
+
+    #[test]
+    fn a_long_word_matches_nothing() {
+        let long = "AWS::S3::Bucket".repeat(1000);
+        assert_eq!(did_you_mean(&long, ["AWS::S3::Bucket"]), None);
     }
 }
