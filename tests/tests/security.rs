@@ -64,19 +64,42 @@ fn decode_address(hex: &str) -> String {
 
 /// The local addresses of the listening TCP sockets the processes hold.
 fn listening_addresses(pids: &[u32]) -> Vec<String> {
-    let inodes = socket_inodes(pids);
+    let tables: String =
+        ["/proc/net/tcp", "/proc/net/tcp6"].map(|t| std::fs::read_to_string(t).unwrap_or_default()).concat();
+    listening_in(&tables, &socket_inodes(pids))
+}
+
+/// The local addresses of the listening sockets in /proc/net/tcp{,6} text whose inode is in `inodes`.
+fn listening_in(tables: &str, inodes: &HashSet<String>) -> Vec<String> {
     let mut out = Vec::new();
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let text = std::fs::read_to_string(table).unwrap_or_default();
-        for line in text.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode; 0A is LISTEN.
-            if fields.len() > 9 && fields[3] == "0A" && inodes.contains(fields[9]) {
-                out.push(decode_address(fields[1]));
-            }
+    for line in tables.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // sl local rem st tx:rx tr:when retrnsmt uid timeout inode; 0A is LISTEN (headers never match).
+        if fields.len() > 9 && fields[3] == "0A" && inodes.contains(fields[9]) {
+            out.push(decode_address(fields[1]));
         }
     }
     out
+}
+
+/// An interpreter for `pythonPath` that, when started as the debuggee, first records the relay's
+/// address, its parent's (the adapter's) open files and the TCP tables into `dir`: at that moment
+/// the relay the debuggee is about to connect to is listening. The debuggee learns the relay from
+/// `-m debugpy --connect ADDRESS` or from the runtime client's `_SAMWISE_DEBUGPY` variable.
+fn snapshotting_python(dir: &Path) -> PathBuf {
+    let path = dir.join("python");
+    let d = dir.display();
+    let script = format!(
+        "#!/bin/sh\nrelay=$(echo \"$*\" | sed -n 's/.*--connect \\([^ ]*\\).*/\\1/p')\n\
+         [ -n \"$_SAMWISE_DEBUGPY\" ] && relay=\"$_SAMWISE_DEBUGPY\"\n\
+         if [ -n \"$relay\" ]; then\n  echo \"$relay\" > '{d}/relay'\n  ls -l /proc/$PPID/fd > '{d}/fds'\n  \
+         cat /proc/net/tcp /proc/net/tcp6 > '{d}/tcp'\nfi\nexec '{}' \"$@\"\n",
+        samwise_e2e::venv_python().display()
+    );
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
 }
 
 #[test]
@@ -115,6 +138,7 @@ fn every_listener_of_a_debug_session_binds_loopback_only() {
 
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut client = DapClient::over(stream.try_clone().unwrap(), stream);
+    let snapshot = scratch_dir("security-listeners");
     let code = fixtures().join("project/src");
     let app = code.join("app.py").canonicalize().unwrap();
     client.ok("initialize", json!({"clientID": "samwise-e2e", "adapterID": "samwise", "linesStartAt1": true}));
@@ -123,7 +147,7 @@ fn every_listener_of_a_debug_session_binds_loopback_only() {
         json!({
             "invokeTarget": {"target": "code", "lambdaHandler": "app.handler", "projectRoot": code},
             "lambda": {"runtime": "python3.12", "payload": {"json": {}}},
-            "pythonPath": samwise_e2e::venv_python(),
+            "pythonPath": snapshotting_python(&snapshot),
         }),
     );
     client.event("initialized");
@@ -143,6 +167,17 @@ fn every_listener_of_a_debug_session_binds_loopback_only() {
     let exposed: Vec<&String> = listening.iter().filter(|a| !a.starts_with("127.0.0.1:")).collect();
     assert!(exposed.is_empty(), "listeners not bound to 127.0.0.1: {exposed:?} (all: {listening:?})");
     assert!(listening.contains(&format!("127.0.0.1:{port}")), "{listening:?}");
+
+    // The relay the debuggee connects to (closed once it has): listening on 127.0.0.1 when the
+    // debuggee started, like everything else the adapter held then.
+    let read = |name: &str| std::fs::read_to_string(snapshot.join(name)).unwrap();
+    let relay = read("relay");
+    let relay = relay.trim();
+    let inodes: HashSet<String> =
+        read("fds").lines().filter_map(|l| l.split("socket:[").nth(1)?.strip_suffix(']').map(str::to_owned)).collect();
+    let then = listening_in(&read("tcp"), &inodes);
+    assert!(then.iter().any(|a| a == relay), "the relay {relay} was not listening: {then:?}");
+    assert!(then.iter().all(|a| a.starts_with("127.0.0.1:")), "{then:?}");
 
     client.ok("continue", json!({"threadId": stopped["body"]["threadId"]}));
     client.event("terminated");
@@ -429,6 +464,7 @@ fn deploy_refuses_code_outside_the_template_folder_before_uploading() {
         .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
         // Nothing listens here: a request would fail with "cannot reach", not with the refusal.
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(Stdio::null())
         .output()
         .unwrap();
