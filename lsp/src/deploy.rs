@@ -168,6 +168,12 @@ fn describe_progress(progress: &Progress<'_>) -> String {
         Progress::DeletingFailedStack => {
             "Deleting the stack left by a failed first create (ROLLBACK_COMPLETE) before creating it again".to_owned()
         }
+        Progress::AbandonedChangeSetDeleted { name } => {
+            format!("Deleted the change set {name} an earlier deploy left unexecuted")
+        }
+        Progress::DeletingEmptyStack => "Deleting the empty stack an interrupted first deploy left under review \
+                                         (REVIEW_IN_PROGRESS) before creating it again"
+            .to_owned(),
         Progress::ChangeSetCreated { change_set } => {
             format!("Change set {} ({}):", change_set.id, if change_set.creates_stack { "new stack" } else { "update" })
         }

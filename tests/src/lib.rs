@@ -5,6 +5,7 @@
 //! with the same profile the tests run in, so `cargo test` alone works from a clean checkout.
 
 pub mod dap_client;
+pub mod fault_proxy;
 pub mod lsp_client;
 pub mod moto;
 

@@ -299,3 +299,26 @@ pub fn form_pairs(body: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// One change set as moto lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSetSummary {
+    pub name: String,
+    pub status: String,
+    pub execution_status: String,
+}
+
+impl Moto {
+    /// Every change set moto holds (moto lists all stacks' change sets whatever the filter).
+    pub fn change_sets(&self, stack: &str) -> Vec<ChangeSetSummary> {
+        let out = self.boto(&format!(
+            "r = boto3.client('cloudformation').list_change_sets(StackName={stack:?})\n\
+             print(json.dumps([[s.get('ChangeSetName', ''), s.get('Status', ''), s.get('ExecutionStatus', '')] \
+             for s in r.get('Summaries', [])]))"
+        ));
+        let rows: Vec<[String; 3]> = serde_json::from_str(&out).unwrap();
+        rows.into_iter()
+            .map(|[name, status, execution_status]| ChangeSetSummary { name, status, execution_status })
+            .collect()
+    }
+}

@@ -87,6 +87,13 @@ pub enum Progress<'a> {
     },
     /// A stack left by a failed first create (ROLLBACK_COMPLETE) is deleted before creating it again.
     DeletingFailedStack,
+    /// A change set an earlier, interrupted or failed, samwise deploy left on the stack was deleted.
+    AbandonedChangeSetDeleted {
+        name: &'a str,
+    },
+    /// An empty stack under review (REVIEW_IN_PROGRESS, no change set left) from an interrupted
+    /// first deploy is deleted before creating it again.
+    DeletingEmptyStack,
     ChangeSetCreated {
         change_set: &'a ChangeSet,
     },
@@ -137,6 +144,8 @@ pub struct Clients {
     endpoint: String,
     /// Where S3 requests go.
     s3_endpoint: String,
+    /// Attempts per request of the retry configuration in use, for error messages.
+    attempts: u32,
 }
 
 fn env_set(name: &str) -> bool {
@@ -153,7 +162,8 @@ impl Clients {
         if let Some(r) = region {
             loader = loader.region(aws_config::Region::new(r.to_owned()));
         }
-        Clients::from_config(&loader.load().await).await
+        let chosen = env_set("AWS_MAX_ATTEMPTS") || env_set("AWS_RETRY_MODE");
+        Clients::from_config(&with_deploy_retries(loader.load().await, chosen)).await
     }
 
     /// Clients from a configuration the caller built (an embedder with its own credentials or
@@ -182,8 +192,29 @@ impl Clients {
             .filter(|v| !v.is_empty())
             .or_else(|| config.endpoint_url().map(str::to_owned))
             .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
-        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn: CfnClient::new(config), endpoint, s3_endpoint })
+        let attempts = config.retry_config().map_or(3, |r| r.max_attempts());
+        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn: CfnClient::new(config), endpoint, s3_endpoint, attempts })
     }
+}
+
+/// Attempts per request when the user configured nothing: the SDK's standard mode (exponential
+/// backoff with full jitter from 1 s, at most 20 s; throttling codes, 500/502/503/504 and dropped
+/// connections are retried) allows 3, which a throttled deploy burns through in a few seconds. A
+/// deploy is a long sequence of calls where giving up costs the user a re-run, so 5, as botocore's
+/// legacy mode (and so the SAM CLI) uses.
+pub const DEPLOY_MAX_ATTEMPTS: u32 = 5;
+
+/// The loaded configuration with [`DEPLOY_MAX_ATTEMPTS`] unless the user chose a retry
+/// configuration: `chosen` (`AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` set), or a profile's
+/// `max_attempts`/`retry_mode` that differs from the SDK's default (standard, 3 attempts).
+fn with_deploy_retries(config: aws_config::SdkConfig, chosen: bool) -> aws_config::SdkConfig {
+    use aws_config::retry::{RetryConfig, RetryMode};
+    let default = config.retry_config().is_none_or(|r| r.mode() == RetryMode::Standard && r.max_attempts() == 3);
+    if chosen || !default {
+        return config;
+    }
+    let retry = config.retry_config().cloned().unwrap_or_else(RetryConfig::standard);
+    config.into_builder().retry_config(retry.with_max_attempts(DEPLOY_MAX_ATTEMPTS)).build()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -206,15 +237,25 @@ fn sdk_error<E>(clients: &Clients, action: &'static str, e: SdkError<E, HttpResp
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    use aws_config::retry::ErrorKind;
     let status = e.raw_response().map(|r| r.status().as_u16());
     match &e {
-        SdkError::DispatchFailure(d) if d.is_user() || d.as_other().is_some() => {
+        // A connection that broke off (hyper's "connection closed before message completed" is a
+        // transient `other` error) was retried like an unreachable endpoint, so it is reported so.
+        SdkError::DispatchFailure(d) if d.is_user() || d.as_other().is_some_and(|k| k != ErrorKind::TransientError) => {
             DeployError::Aws { action, code: None, message: error_chain(&e) }
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             let s3 = matches!(action, "HeadBucket" | "HeadObject" | "PutObject");
             let endpoint = if s3 { &clients.s3_endpoint } else { &clients.endpoint };
-            DeployError::EndpointUnreachable { endpoint: endpoint.clone(), detail: error_chain(&e) }
+            // The call and the attempts are named: after a dropped connection, which upload or
+            // step failed, and that it was not for want of retrying, is what the user needs.
+            let attempts = match clients.attempts {
+                1 => "1 attempt".to_owned(),
+                n => format!("{n} attempts"),
+            };
+            let detail = format!("{action} failed after {attempts}: {}", error_chain(&e));
+            DeployError::EndpointUnreachable { endpoint: endpoint.clone(), detail }
         }
         // An error body the SDK could not parse (moto passing on another service's JSON error, a
         // proxy's error page): its text, when short, is the best account there is.
@@ -256,7 +297,7 @@ where
 /// 128 characters of letters, digits and hyphens.
 fn change_set_name() -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    format!("samwise-deploy-{}-{:09}-{}", now.as_secs(), now.subsec_nanos(), std::process::id())
+    format!("{CHANGE_SET_PREFIX}{}-{:09}-{}", now.as_secs(), now.subsec_nanos(), std::process::id())
 }
 
 /// Polls with backoff: 100 ms doubling up to 5 s. The first poll happens immediately.
@@ -470,6 +511,14 @@ async fn create_change_set(
                     let _ = clients.cfn.delete_change_set().change_set_name(&id).send().await;
                     return Ok(None);
                 }
+                // A failed change set cannot be executed, only looked at; deleting it keeps the
+                // stack's list to the ones that matter, and a re-run creates a new one anyway.
+                let deleted = clients.cfn.delete_change_set().change_set_name(&id).send().await.is_ok();
+                let reason = if deleted {
+                    format!("{reason} (the failed change set was deleted; fix the cause and deploy again)")
+                } else {
+                    format!("{reason} (the failed change set {id} could not be deleted; delete it in the console)")
+                };
                 return Err(DeployError::ChangeSetFailed { stack: plan.stack_name.clone(), reason });
             }
             _ => backoff.wait().await,
@@ -568,9 +617,54 @@ async fn outputs(clients: &Clients, stack: &str) -> Result<Vec<StackOutput>, Dep
         .unwrap_or_default())
 }
 
-/// Deletes a stack whose first create failed (ROLLBACK_COMPLETE cannot be updated) and waits.
-async fn delete_failed_stack(clients: &Clients, stack_id: &str, observer: &dyn Observer) -> Result<(), DeployError> {
-    observer.progress(Progress::DeletingFailedStack);
+/// The prefix of the change sets this pipeline creates (see [`change_set_name`]).
+const CHANGE_SET_PREFIX: &str = "samwise-deploy-";
+
+/// Whether a change set is one an earlier samwise deploy left behind: ours by name, and failed or
+/// never executed (a deploy killed or cut off between creating and executing it).
+fn is_abandoned(name: &str, status: Option<&str>, execution: Option<&str>) -> bool {
+    name.starts_with(CHANGE_SET_PREFIX)
+        && (status == Some("FAILED") || matches!(execution, Some("AVAILABLE" | "UNAVAILABLE" | "OBSOLETE")))
+}
+
+/// Deletes the change sets earlier samwise deploys left on the stack; returns how many change sets
+/// (anyone's) remain. Others' change sets are left alone.
+async fn remove_abandoned_change_sets(
+    clients: &Clients,
+    stack_id: &str,
+    observer: &dyn Observer,
+) -> Result<usize, DeployError> {
+    let mut left = 0;
+    let mut summaries = clients.cfn.list_change_sets().stack_name(stack_id).into_paginator().items().send();
+    while let Some(summary) = summaries.next().await {
+        let summary = summary.map_err(|e| sdk_error(clients, "ListChangeSets", e))?;
+        // Some endpoints (moto) list every stack's change sets.
+        if summary.stack_id().is_some_and(|s| s != stack_id) {
+            continue;
+        }
+        let name = summary.change_set_name().unwrap_or_default();
+        let status = summary.status().map(|s| s.as_str());
+        let execution = summary.execution_status().map(|s| s.as_str());
+        if !is_abandoned(name, status, execution) {
+            // An executed change set no longer counts as pending work on the stack.
+            left += usize::from(!matches!(execution, Some("EXECUTE_COMPLETE" | "EXECUTE_FAILED")));
+            continue;
+        }
+        let id = summary.change_set_id().unwrap_or(name);
+        clients
+            .cfn
+            .delete_change_set()
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| sdk_error(clients, "DeleteChangeSet", e))?;
+        observer.progress(Progress::AbandonedChangeSetDeleted { name });
+    }
+    Ok(left)
+}
+
+/// Deletes a stack and waits until it is gone; `failure` says what failed if it ends DELETE_FAILED.
+async fn delete_stack(clients: &Clients, stack_id: &str, failure: &str) -> Result<(), DeployError> {
     clients.cfn.delete_stack().stack_name(stack_id).send().await.map_err(|e| sdk_error(clients, "DeleteStack", e))?;
     let mut backoff = Backoff::new();
     loop {
@@ -580,7 +674,7 @@ async fn delete_failed_stack(clients: &Clients, stack_id: &str, observer: &dyn O
                     stack: stack_id.to_owned(),
                     status,
                     resource: None,
-                    reason: "deleting the stack left by a failed create failed; delete it in the console".to_owned(),
+                    reason: format!("{failure}; delete it in the console"),
                 });
             }
             Some((_, status)) if status != "DELETE_COMPLETE" => backoff.wait().await,
@@ -622,8 +716,21 @@ pub async fn deploy(clients: &Clients, plan: &Plan, observer: &dyn Observer) -> 
     if let Some((id, status)) = &existing
         && status == "ROLLBACK_COMPLETE"
     {
-        delete_failed_stack(clients, id, observer).await?;
+        observer.progress(Progress::DeletingFailedStack);
+        delete_stack(clients, id, "deleting the stack left by a failed create failed").await?;
         existing = None;
+    }
+    if let Some((id, status)) = &existing {
+        let left = remove_abandoned_change_sets(clients, id, observer).await?;
+        // A stack under review with no change set is the empty shell of an interrupted first
+        // deploy. CloudFormation would take another CREATE change set on it; deleting it first
+        // means the re-run starts as the first run did, and no endpoint ends up with two stacks
+        // of one name (moto makes a new stack per CREATE change set).
+        if status == "REVIEW_IN_PROGRESS" && left == 0 {
+            observer.progress(Progress::DeletingEmptyStack);
+            delete_stack(clients, id, "deleting the empty stack left by an interrupted deploy failed").await?;
+            existing = None;
+        }
     }
     let Some(change_set) = create_change_set(clients, plan, existing.as_ref()).await? else {
         report.outputs = outputs(clients, &plan.stack_name).await?;
@@ -733,6 +840,34 @@ mod tests {
         );
         let none = stack_failed("app", "UPDATE_ROLLBACK_COMPLETE".to_owned(), None).to_string();
         assert!(none.ends_with("CloudFormation gave no reason; see the stack events"), "{none}");
+    }
+
+    #[test]
+    fn the_default_retry_configuration_is_raised_and_a_chosen_one_kept() {
+        use aws_config::retry::{RetryConfig, RetryMode};
+        let attempts = |c: aws_config::SdkConfig| c.retry_config().map(|r| (r.mode(), r.max_attempts()));
+        let with = |r: RetryConfig| aws_config::SdkConfig::builder().retry_config(r).build();
+        let raised = Some((RetryMode::Standard, DEPLOY_MAX_ATTEMPTS));
+        assert_eq!(attempts(with_deploy_retries(with(RetryConfig::standard()), false)), raised);
+        assert_eq!(attempts(with_deploy_retries(aws_config::SdkConfig::builder().build(), false)), raised);
+        let three = Some((RetryMode::Standard, 3));
+        assert_eq!(attempts(with_deploy_retries(with(RetryConfig::standard()), true)), three);
+        let seven = with(RetryConfig::standard().with_max_attempts(7));
+        assert_eq!(attempts(with_deploy_retries(seven, false)), Some((RetryMode::Standard, 7)));
+        let adaptive = with(RetryConfig::adaptive());
+        assert_eq!(attempts(with_deploy_retries(adaptive, false)), Some((RetryMode::Adaptive, 3)));
+    }
+
+    #[test]
+    fn only_samwise_change_sets_that_were_not_executed_are_abandoned() {
+        let ours = "samwise-deploy-1700000000-000000001-42";
+        assert!(is_abandoned(ours, Some("CREATE_COMPLETE"), Some("AVAILABLE")));
+        assert!(is_abandoned(ours, Some("FAILED"), Some("UNAVAILABLE")));
+        assert!(!is_abandoned(ours, Some("CREATE_COMPLETE"), Some("EXECUTE_IN_PROGRESS")));
+        assert!(!is_abandoned(ours, Some("CREATE_COMPLETE"), Some("EXECUTE_COMPLETE")));
+        assert!(!is_abandoned(ours, Some("CREATE_IN_PROGRESS"), None));
+        assert!(!is_abandoned("reviewed-by-alice", Some("CREATE_COMPLETE"), Some("AVAILABLE")));
+        assert!(change_set_name().starts_with(CHANGE_SET_PREFIX));
     }
 
     #[test]
