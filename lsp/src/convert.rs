@@ -105,7 +105,7 @@ pub mod from_proto {
         uri.to_file_path().map(|p| p.into_owned())
     }
 
-    /// The end of line `line`'s content: before `\n` or `\r\n`.
+    /// The end of line `line`'s content: before `\n`, `\r\n` or a lone `\r`.
     fn line_content_end(text: &str, index: &LineIndex, line: u32) -> u32 {
         let end = index.line_start(line + 1).unwrap_or(text.len() as u32);
         let bytes = text.as_bytes();
@@ -116,6 +116,9 @@ pub mod from_proto {
             if end > start && bytes[end - 1] == b'\r' {
                 end -= 1;
             }
+        } else if end > start && bytes[end - 1] == b'\r' {
+            // A lone `\r` ends the line too (see `LineIndex::new`).
+            end -= 1;
         }
         end as u32
     }
@@ -410,6 +413,11 @@ mod tests {
             assert_eq!(from_proto::offset(view, Position::new(0, 99)), text.find('\r').unwrap() as u32);
             assert_eq!(from_proto::offset(view, Position::new(9, 0)), text.len() as u32);
         }
+        // And past the end of a line ended by a lone `\r`, before the `\r` (not on the next line).
+        let text = "ab\rc\n";
+        let index = LineIndex::new(text);
+        let view = TextView { text, index: &index, enc: Encoding::Utf16 };
+        assert_eq!(from_proto::offset(view, Position::new(0, 9)), 2);
     }
 
     #[test]

@@ -1,11 +1,17 @@
 //! The open documents: each one's text on a rope (edited in place by incremental changes) and the
-//! [`Analysis`] of its current version, rebuilt once per change so that requests never parse.
+//! [`Analysis`] of its current version. A change only edits the rope and marks the analysis stale;
+//! it is rebuilt when something needs it (a request, or the diagnostics push once the queued edits
+//! are applied), at most once per version, so a burst of edits costs one analysis, not one each.
+//!
+//! Resource limits: a document larger than [`MAX_ANALYSED_BYTES`] or with more than
+//! [`MAX_ANALYSED_LINES`] lines is not parsed or even copied: its analysis is that of an empty
+//! text (features answer empty) and its diagnostics are one Information finding saying why.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ropey::Rope;
-use samwise_ide::{Analysis, Config, Diagnostic};
+use samwise_ide::{Analysis, Config, Diagnostic, Severity, TextRange};
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use crate::convert::{Encoding, from_proto};
@@ -22,7 +28,19 @@ pub struct Document {
     /// The findings of the current analysis, computed once so that pushed and pulled diagnostics
     /// are the same.
     pub diagnostics: Result<Arc<[Diagnostic]>, String>,
+    /// The text changed (or the settings did) since `analysis` was built.
+    stale: bool,
 }
+
+/// Documents above this size are not analysed. Analysis runs on the one thread that also answers
+/// requests, and costs about a second per 1,000 lines of Python in a debug build on a busy machine
+/// (a 20,000-line module took 20 s there, and again after every edit); templates CloudFormation
+/// accepts are at most 1 MB. So a generated file costs one notice instead of freezing the session.
+pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
+/// Documents with more lines than this are not analysed either (see [`MAX_ANALYSED_BYTES`]).
+pub const MAX_ANALYSED_LINES: usize = 10_000;
+/// The code of the Information finding on a document too large to analyse.
+pub const TOO_LARGE_CODE: &str = "SW0010";
 
 impl Document {
     pub fn new(text: &str, version: i32, path: Option<PathBuf>) -> Document {
@@ -32,6 +50,19 @@ impl Document {
             path,
             analysis: Err("not analysed yet".into()),
             diagnostics: Ok(Arc::from([])),
+            stale: true,
+        }
+    }
+
+    /// Marks the analysis out of date (the settings changed); it is rebuilt when next needed.
+    pub fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    /// Rebuilds the analysis if the text or the settings changed since it was built.
+    pub fn ensure_analysed(&mut self, config: &Config, iso: &Isolation) {
+        if self.stale {
+            self.reanalyse(config, iso);
         }
     }
 
@@ -50,11 +81,28 @@ impl Document {
             }
         }
         self.version = version;
+        self.stale = true;
     }
 
     /// Rebuilds the analysis and its diagnostics for the current text, each call isolated so that
     /// a panic is caught and kept as that document's error.
-    pub fn reanalyse(&mut self, config: &Config, iso: &Isolation) {
+    fn reanalyse(&mut self, config: &Config, iso: &Isolation) {
+        self.stale = false;
+        let (bytes, lines) = (self.rope.len_bytes(), self.rope.len_lines());
+        if bytes > MAX_ANALYSED_BYTES || lines > MAX_ANALYSED_LINES {
+            // Not even copied: the analysis of an empty text without a path (kind Other) answers
+            // every request empty, and a position in it clamps to the start.
+            self.analysis = iso.run("analysis", || Analysis::new(None, Arc::from(""), config)).map(Arc::new);
+            let message = format!(
+                "samwise: this file is too large to analyse ({:.1} MB, {lines} lines; the limits are {} MB and \
+                 {MAX_ANALYSED_LINES} lines), so it has no diagnostics, completion or hover.",
+                bytes as f64 / (1024.0 * 1024.0),
+                MAX_ANALYSED_BYTES / (1024 * 1024),
+            );
+            let notice = Diagnostic::new(TOO_LARGE_CODE, Severity::Information, TextRange::new(0, 0), message);
+            self.diagnostics = Ok(Arc::from([notice]));
+            return;
+        }
         let text: Arc<str> = Arc::from(String::from(&self.rope));
         let path = self.path.as_deref();
         self.analysis = iso.run("analysis", || Analysis::new(path, text, config)).map(Arc::new);

@@ -7,6 +7,11 @@
 //! (before any `.await`) under a std `Mutex`, which makes them apply strictly in the order received;
 //! requests take a snapshot of the current analysis in the same way and so answer for the text as it
 //! stood when they arrived.
+//!
+//! Coalescing: a change does not analyse. It schedules a diagnostics push as a task that runs after
+//! the messages already read are handled; if the document has a newer version by then, the task does
+//! nothing (the newer change's task publishes). A request analyses the current text itself when it
+//! is stale, so answers never lag behind the text, and a burst of queued edits costs one analysis.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +35,8 @@ use crate::workspace_scan;
 pub struct Server {
     client: Client,
     iso: Isolation,
-    state: Mutex<State>,
+    /// Shared with the diagnostics tasks (see the module comment).
+    state: Arc<Mutex<State>>,
     /// Set when the session ends (`shutdown`, or the editor closed our stdin). Requests the server
     /// sends to the client race against it: tower-lsp-server waits for every running handler before
     /// it exits, and an answer that will never come must not keep the process alive.
@@ -115,7 +121,7 @@ impl Server {
             client,
             iso,
             stopping,
-            state: Mutex::new(State {
+            state: Arc::new(Mutex::new(State {
                 encoding: Encoding::Utf16,
                 docs: HashMap::new(),
                 init_settings: Settings::default(),
@@ -125,7 +131,7 @@ impl Server {
                 roots: Vec::new(),
                 client: ClientFlags::default(),
                 completions: None,
-            }),
+            })),
         }
     }
 
@@ -141,7 +147,7 @@ impl Server {
     /// The state lock. Analysis runs under `catch_unwind`, so a poisoned lock only means a panic
     /// happened between two consistent states; the data is still usable.
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     fn run<T>(&self, feature: &str, f: impl FnOnce() -> T) -> Result<T> {
@@ -151,8 +157,10 @@ impl Server {
     /// The current analysis of `uri`; `None` when the document is not open (requests then answer
     /// empty, as clients send requests for documents they just closed).
     fn snapshot(&self, uri: &Uri) -> Result<Option<Snapshot>> {
-        let st = self.lock();
-        let Some(doc) = st.docs.get(uri) else { return Ok(None) };
+        let mut st = self.lock();
+        let st = &mut *st;
+        let Some(doc) = st.docs.get_mut(uri) else { return Ok(None) };
+        doc.ensure_analysed(&st.config, &self.iso);
         match &doc.analysis {
             Ok(analysis) => Ok(Some(Snapshot {
                 uri: uri.clone(),
@@ -164,27 +172,31 @@ impl Server {
         }
     }
 
-    /// The diagnostics to push for a document, or `None` when this client pulls them itself.
-    fn push_payload(
-        flags: ClientFlags,
-        enc: Encoding,
-        doc: &Document,
-    ) -> Option<std::result::Result<Vec<Diagnostic>, String>> {
-        if flags.pulls_diagnostics {
-            return None;
+    /// Schedules the diagnostics push for version `version` of `uri` (nothing for clients that pull
+    /// them). The task first yields, so the messages already read (often more edits) are handled
+    /// first; it then publishes only if `version` is still the document's version.
+    fn schedule_push(&self, uri: Uri, version: i32) {
+        if self.lock().client.pulls_diagnostics {
+            return;
         }
-        Some(lsp_diagnostics(doc, enc))
-    }
-
-    async fn publish(&self, uri: Uri, version: i32, payload: Option<std::result::Result<Vec<Diagnostic>, String>>) {
-        match payload {
-            None => {}
-            Some(Ok(diags)) => self.client.publish_diagnostics(uri, diags, Some(version)).await,
-            Some(Err(e)) => {
-                self.client.log_message(MessageType::ERROR, format!("samwise-lsp: {}: {e}", uri.as_str())).await;
-                self.client.publish_diagnostics(uri, Vec::new(), Some(version)).await;
+        let (state, client, iso) = (self.state.clone(), self.client.clone(), self.iso.clone());
+        tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            let payload = {
+                let mut st = lock(&state);
+                let st = &mut *st;
+                let Some(doc) = st.docs.get_mut(&uri).filter(|d| d.version == version) else { return };
+                doc.ensure_analysed(&st.config, &iso);
+                lsp_diagnostics(doc, st.encoding)
+            };
+            match payload {
+                Ok(diags) => client.publish_diagnostics(uri, diags, Some(version)).await,
+                Err(e) => {
+                    client.log_message(MessageType::ERROR, format!("samwise-lsp: {}: {e}", uri.as_str())).await;
+                    client.publish_diagnostics(uri, Vec::new(), Some(version)).await;
+                }
             }
-        }
+        });
     }
 
     /// Applies new settings (already merged), re-analyses every open document if they changed, and
@@ -197,16 +209,15 @@ impl Server {
             }
             st.config = settings.to_config(st.roots.first().map(PathBuf::as_path));
             st.settings = settings;
-            let st = &mut *st;
-            let mut payloads = Vec::new();
+            let mut pushes = Vec::new();
             for (uri, doc) in st.docs.iter_mut() {
-                doc.reanalyse(&st.config, &self.iso);
-                payloads.push((uri.clone(), doc.version, Self::push_payload(st.client, st.encoding, doc)));
+                doc.mark_stale();
+                pushes.push((uri.clone(), doc.version));
             }
-            (payloads, st.client.pulls_diagnostics && st.client.diagnostic_refresh)
+            (pushes, st.client.pulls_diagnostics && st.client.diagnostic_refresh)
         };
-        for (uri, version, payload) in payloads {
-            self.publish(uri, version, payload).await;
+        for (uri, version) in payloads {
+            self.schedule_push(uri, version);
         }
         if refresh {
             let _ = self.ask(self.client.workspace_diagnostic_refresh()).await;
@@ -307,6 +318,10 @@ impl Server {
             None => Err(Error::invalid_params(format!("{} is not open", params.uri.as_str()))),
         }
     }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn lsp_diagnostics(doc: &Document, enc: Encoding) -> std::result::Result<Vec<Diagnostic>, String> {
@@ -411,39 +426,25 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        let payload = {
-            let mut st = self.lock();
-            let mut new = Document::new(&doc.text, doc.version, from_proto::path(&doc.uri));
-            new.reanalyse(&st.config, &self.iso);
-            let payload = Self::push_payload(st.client, st.encoding, &new);
-            st.docs.insert(doc.uri.clone(), new);
-            payload
-        };
-        self.publish(doc.uri, doc.version, payload).await;
+        let new = Document::new(&doc.text, doc.version, from_proto::path(&doc.uri));
+        self.lock().docs.insert(doc.uri.clone(), new);
+        self.schedule_push(doc.uri, doc.version);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
-        // Everything up to the publish happens before the first await: see the module comment.
-        let payload = {
+        // The change is applied before the first await: see the module comment.
+        let applied = {
             let mut st = self.lock();
-            let (enc, st) = (st.encoding, &mut *st);
-            match st.docs.get_mut(&uri) {
-                Some(doc) => {
-                    doc.apply_changes(params.content_changes, version, enc);
-                    doc.reanalyse(&st.config, &self.iso);
-                    Ok(Self::push_payload(st.client, enc, doc))
-                }
-                None => Err(()),
-            }
+            let enc = st.encoding;
+            st.docs.get_mut(&uri).map(|doc| doc.apply_changes(params.content_changes, version, enc)).is_some()
         };
-        match payload {
-            Ok(payload) => self.publish(uri, version, payload).await,
-            Err(()) => {
-                let message = format!("samwise-lsp: didChange for {}, which is not open; ignored", uri.as_str());
-                self.client.log_message(MessageType::WARNING, message).await;
-            }
+        if applied {
+            self.schedule_push(uri, version);
+        } else {
+            let message = format!("samwise-lsp: didChange for {}, which is not open; ignored", uri.as_str());
+            self.client.log_message(MessageType::WARNING, message).await;
         }
     }
 
@@ -451,22 +452,26 @@ impl LanguageServer for Server {
     /// JavaScript files it deploys (they read templates from disk), so the open code files are
     /// checked again.
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let (payloads, refresh) = {
+        let (pushes, refresh) = {
             let mut st = self.lock();
+            let st = &mut *st;
             let is_template = |d: &Document| d.analysis.as_ref().is_ok_and(|a| a.kind() == DocKind::Template);
-            if !st.docs.get(&params.text_document.uri).is_some_and(is_template) {
+            let Some(saved) = st.docs.get_mut(&params.text_document.uri) else { return };
+            saved.ensure_analysed(&st.config, &self.iso);
+            if !is_template(saved) {
                 return;
             }
-            let st = &mut *st;
-            let mut payloads = Vec::new();
+            // The others' kinds come from their last analysis (a stale one only when edits are
+            // pending, and then they are re-analysed anyway).
+            let mut pushes = Vec::new();
             for (uri, doc) in st.docs.iter_mut().filter(|(_, d)| !is_template(d)) {
-                doc.reanalyse(&st.config, &self.iso);
-                payloads.push((uri.clone(), doc.version, Self::push_payload(st.client, st.encoding, doc)));
+                doc.mark_stale();
+                pushes.push((uri.clone(), doc.version));
             }
-            (payloads, st.client.pulls_diagnostics && st.client.diagnostic_refresh)
+            (pushes, st.client.pulls_diagnostics && st.client.diagnostic_refresh)
         };
-        for (uri, version, payload) in payloads {
-            self.publish(uri, version, payload).await;
+        for (uri, version) in pushes {
+            self.schedule_push(uri, version);
         }
         if refresh {
             let _ = self.ask(self.client.workspace_diagnostic_refresh()).await;
@@ -617,7 +622,11 @@ impl LanguageServer for Server {
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let (roots, open, config, enc) = {
-            let st = self.lock();
+            let mut st = self.lock();
+            let st = &mut *st;
+            for doc in st.docs.values_mut() {
+                doc.ensure_analysed(&st.config, &self.iso);
+            }
             let open: Vec<(Uri, Arc<Analysis>)> = st
                 .docs
                 .iter()
@@ -700,9 +709,11 @@ impl LanguageServer for Server {
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
         let items = {
-            let st = self.lock();
-            match st.docs.get(&params.text_document.uri) {
+            let mut st = self.lock();
+            let st = &mut *st;
+            match st.docs.get_mut(&params.text_document.uri) {
                 Some(doc) => {
+                    doc.ensure_analysed(&st.config, &self.iso);
                     lsp_diagnostics(doc, st.encoding).map_err(|e| internal_error(format!("samwise-lsp: {e}")))?
                 }
                 None => Vec::new(),

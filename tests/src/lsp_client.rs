@@ -131,11 +131,18 @@ impl LspClient {
     }
 
     pub fn response(&self, id: i64) -> Result<Value, Value> {
-        let msg = self.wait_for(&format!("the response to request {id}"), |inbox| inbox.responses.remove(&id));
-        match msg.get("error") {
-            Some(error) => Err(error.clone()),
-            None => Ok(msg.get("result").cloned().unwrap_or(Value::Null)),
-        }
+        split_response(self.wait_for(&format!("the response to request {id}"), |inbox| inbox.responses.remove(&id)))
+    }
+
+    /// The response to request `id` if it arrives within `limit`, else `Err` with why not (timed out,
+    /// or the server closed its output); for tests that report their own failure context.
+    pub fn response_within(&self, id: i64, limit: Duration) -> Result<Result<Value, Value>, String> {
+        self.wait_until(limit, |inbox| inbox.responses.remove(&id)).map(split_response)
+    }
+
+    /// Sends `$/cancelRequest` for request `id`.
+    pub fn cancel(&self, id: i64) {
+        self.notify("$/cancelRequest", json!({ "id": id }));
     }
 
     pub fn notify(&self, method: &str, params: Value) {
@@ -203,21 +210,24 @@ impl LspClient {
         write_message(&self.stdin, msg);
     }
 
-    fn wait_for<T>(&self, what: &str, mut take: impl FnMut(&mut Inbox) -> Option<T>) -> T {
-        let deadline = Instant::now() + TIMEOUT;
+    fn wait_for<T>(&self, what: &str, take: impl FnMut(&mut Inbox) -> Option<T>) -> T {
+        self.wait_until(TIMEOUT, take).unwrap_or_else(|why| panic!("waiting for {what}: {why}"))
+    }
+
+    /// Waits up to `limit` until `take` finds what it looks for; `Err` says why it did not (with the
+    /// queued notifications and the server's stderr).
+    fn wait_until<T>(&self, limit: Duration, mut take: impl FnMut(&mut Inbox) -> Option<T>) -> Result<T, String> {
+        let deadline = Instant::now() + limit;
         let mut inbox = self.shared.lock();
         loop {
             if let Some(found) = take(&mut inbox) {
-                return found;
+                return Ok(found);
             }
             let now = Instant::now();
             if inbox.closed || now >= deadline {
                 let why = if inbox.closed { "the server closed its output" } else { "timed out" };
                 let pending: Vec<_> = inbox.notifications.iter().map(|n| n["method"].to_string()).collect();
-                panic!(
-                    "waiting for {what}: {why}.\nqueued notifications: {pending:?}\nserver stderr:\n{}",
-                    inbox.stderr
-                );
+                return Err(format!("{why}.\nqueued notifications: {pending:?}\nserver stderr:\n{}", inbox.stderr));
             }
             inbox = self.shared.arrived.wait_timeout(inbox, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
         }
@@ -240,6 +250,14 @@ impl Drop for LspClient {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inbox> {
         self.inbox.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A response message as `Ok(result)` or `Err(error object)`.
+fn split_response(msg: Value) -> Result<Value, Value> {
+    match msg.get("error") {
+        Some(error) => Err(error.clone()),
+        None => Ok(msg.get("result").cloned().unwrap_or(Value::Null)),
     }
 }
 
