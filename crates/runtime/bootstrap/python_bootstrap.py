@@ -7,13 +7,38 @@ handler and posts the result or the error in Lambda's format. It uses only the s
 runs in whatever interpreter (and virtualenv) the user chose, on any operating system.
 """
 
-import importlib
-import json
-import logging
 import os
-import socket
 import sys
 import time
+
+
+def _timing_mark(name):
+    # SAMWISE_DAP_TIMING=1: start-up phases as wall-clock milliseconds on stderr (the debug adapter's
+    # benchmark lines them up with its own clock); off, this costs one dictionary lookup.
+    if os.environ.get("SAMWISE_DAP_TIMING"):
+        sys.stderr.write("samwise-timing: %s %.1f\n" % (name, time.time() * 1000))
+
+
+def _process_start_mark():
+    # When the kernel started this process (Linux): the interpreter's own start-up is the gap to the
+    # first mark. /proc gives it in clock ticks since boot.
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return
+    sys.stderr.write("samwise-timing: process-start %.1f\n" % ((time.time() - age) * 1000))
+
+
+if os.environ.get("SAMWISE_DAP_TIMING"):
+    _process_start_mark()
+    _timing_mark("bootstrap")
+
+import importlib  # noqa: E402 (after the first timing mark, so that it counts these imports)
+import json  # noqa: E402
+import logging  # noqa: E402
+import socket  # noqa: E402
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 PREFIX = "/2018-06-01/runtime"
@@ -140,6 +165,178 @@ def _load_handler():
     return handler
 
 
+class _ImportScan:
+    """What importing the handler's module imports from libraries before any of the user's code runs.
+
+    That is each module's leading import statements (after its docstring, among plain function
+    definitions and literal assignments), following imports of the user's own modules depth first,
+    in execution order. The scan stops at user code that might have effects (a call, a decorator, an
+    `if` such as TYPE_CHECKING, anything touching sys.path): the imports after it might depend on it.
+    The syntax tree comes from the built-in `_ast` (importing `ast` alone would cost more than the scan).
+    """
+
+    def __init__(self, roots):
+        import _ast
+
+        self.ast = _ast
+        # The user's code: the code directory and the layers (they may hold breakpoints).
+        self.roots = roots
+        self.top_levels = set()
+        for root in roots:
+            try:
+                entries = os.listdir(root)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.endswith(".py"):
+                    self.top_levels.add(entry[:-3])
+                elif os.path.isdir(os.path.join(root, entry)):
+                    self.top_levels.add(entry)
+        self.seen = set()
+        # (module, fromlist) in import order.
+        self.found = []
+
+    def user_file(self, name):
+        """The file of module `name` if it is the user's own code."""
+        relative = name.replace(".", os.sep)
+        for root in self.roots:
+            for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
+                if os.path.isfile(candidate):
+                    return candidate
+        return None
+
+    def is_user(self, name):
+        return name.partition(".")[0] in self.top_levels
+
+    def module(self, name):
+        """Scans the user's module `name`; False if the scan must stop."""
+        if name in self.seen:
+            return True
+        self.seen.add(name)
+        path = self.user_file(name)
+        if path is None:
+            return True
+        try:
+            with open(path, "rb") as f:
+                source = f.read()
+            if b"sys.path" in source:
+                return False
+            tree = compile(source, path, "exec", self.ast.PyCF_ONLY_AST)
+        except (OSError, SyntaxError, ValueError):
+            return False
+        package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+        return self.statements(tree.body, package)
+
+    def statements(self, body, package):
+        _ast = self.ast
+        for node in body:
+            if isinstance(node, (_ast.Import, _ast.ImportFrom)):
+                if not self.import_(node, package):
+                    return False
+            elif isinstance(node, _ast.Try) and not node.orelse and not node.finalbody:
+                # `try: import fast_json as json / except ImportError: json = None`: the body's imports
+                # run; a handler may too, so it must be as quiet as a literal assignment.
+                if not self.statements(node.body, package):
+                    return False
+                if not all(self.quiet(n) for handler in node.handlers for n in handler.body):
+                    return False
+            elif not self.quiet(node):
+                return False
+        return True
+
+    def quiet(self, node):
+        """A statement that runs no code of its own: a docstring, `pass`, a plain function definition, a
+        literal assigned to names, an import of a library."""
+        _ast = self.ast
+        if isinstance(node, (_ast.Pass, _ast.Expr)):
+            return isinstance(node, _ast.Pass) or isinstance(node.value, _ast.Constant)
+        if isinstance(node, (_ast.FunctionDef, _ast.AsyncFunctionDef)):
+            return not node.decorator_list and not node.args.defaults and not node.args.kw_defaults
+        if isinstance(node, _ast.Assign):
+            return all(isinstance(t, _ast.Name) for t in node.targets) and self.literal(node.value)
+        if isinstance(node, _ast.Import):
+            return not any(self.is_user(alias.name) for alias in node.names)
+        if isinstance(node, _ast.ImportFrom):
+            return node.level == 0 and not self.is_user(node.module)
+        return False
+
+    def literal(self, node):
+        _ast = self.ast
+        if isinstance(node, _ast.Constant):
+            return True
+        if isinstance(node, (_ast.List, _ast.Tuple, _ast.Set)):
+            return all(self.literal(item) for item in node.elts)
+        if isinstance(node, _ast.Dict):
+            return all(k is not None and self.literal(k) and self.literal(v) for k, v in zip(node.keys, node.values))
+        return False
+
+    def import_(self, node, package):
+        if isinstance(node, self.ast.Import):
+            requests = [(alias.name, ()) for alias in node.names]
+        elif node.level:
+            # Relative: the user's own package.
+            parts = package.split(".") if package else []
+            parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+            base = ".".join(parts + ([node.module] if node.module else []))
+            requests = [(base, tuple(alias.name for alias in node.names))] if base else []
+        else:
+            requests = [(node.module, tuple(alias.name for alias in node.names))]
+        for name, fromlist in requests:
+            if not self.is_user(name):
+                self.found.append((name, fromlist))
+                continue
+            # Importing a.b.c runs a, a.b, then a.b.c; `from pkg import mod` may import pkg.mod too.
+            parts = name.split(".")
+            modules = [".".join(parts[: i + 1]) for i in range(len(parts))]
+            modules += ["%s.%s" % (name, item) for item in fromlist if item != "*"]
+            for module in modules:
+                if not self.module(module):
+                    return False
+        return True
+
+
+def _preimport(roots):
+    """Imports the libraries that importing the handler's module would import before running any of
+    the user's code (see _ImportScan), so that the debugger's tracer, which makes Python code several
+    times slower, does not run through them. Returns how many were imported. A failure is left for
+    the handler's own import to report."""
+    module_name = os.environ["_HANDLER"].rpartition(".")[0].replace("/", ".")
+    scan = _ImportScan(roots)
+    scan.module(module_name)
+    count = 0
+    for name, fromlist in scan.found:
+        module = sys.modules.get(name)
+        if module is not None and all(hasattr(module, item) for item in fromlist if item != "*"):
+            continue
+        try:
+            __import__(name, fromlist=fromlist)
+            count += 1
+        except Exception:
+            pass
+    return count
+
+
+def _start_debugging(address, preimport_roots):
+    """Connects this process to debugpy's adapter (at `address`, the debug adapter's relay) and
+    returns once the editor has configured the debugger.
+
+    In-process rather than `python -m debugpy`, so that the handler's libraries are imported before
+    the tracer starts, while debugpy's adapter starts in its own process. `preimport_roots` (the
+    user's code directories) is None when library code is to be debugged too (justMyCode off)."""
+    if preimport_roots is not None:
+        # On this (the main) thread, as the handler's own import would: a library may set up signals
+        # or thread-local state when it is imported.
+        count = _preimport(preimport_roots)
+        _timing_mark("preimported(%d)" % count)
+    import debugpy  # a missing debugpy ends the process here; the debug adapter names the fix
+
+    debugpy.configure(subProcess=False)
+    host, _, port = address.rpartition(":")
+    # Imports pydevd, connects, and returns once the editor's configurationDone has reached debugpy.
+    debugpy.connect((host, int(port)))
+    _timing_mark("configured")
+
+
 class CognitoIdentity:
     def __init__(self, data):
         self.cognito_identity_id = data.get("cognitoIdentityId")
@@ -253,11 +450,18 @@ def main():
     sys.path[:0] = extra
 
     _install_log_handler()
+    # Set by the debug adapter; not for the function's own child processes.
+    debugpy_address = os.environ.pop("_SAMWISE_DEBUGPY", None)
+    if debugpy_address:
+        just_my_code = os.environ.pop("_SAMWISE_JUST_MY_CODE", "1") == "1"
+        _start_debugging(debugpy_address, extra if just_my_code else None)
     handler = _load_handler()
+    _timing_mark("handler-imported")
     while True:
         status, headers, body = _request("GET", "/invocation/next")
         request_id = headers["lambda-runtime-aws-request-id"]
         _REQUEST_ID.request_id = request_id
+        _timing_mark("invoke")
         ok, payload, exc = _invoke(handler, request_id, headers, body)
         sys.stdout.flush()
         sys.stderr.flush()

@@ -2,11 +2,11 @@
 //! stdin/stdout) and the relay through which the debuggee reaches it.
 //!
 //! Why this arrangement: the adapter is our own child on pipes, so it cannot outlive us (own process
-//! group, parent-death signal, killed on drop) and no port has to be polled for. The debuggee runs
-//! `-m debugpy --connect 127.0.0.1:RELAY`; the relay is our listener, ready before the debuggee starts,
-//! and splices the debuggee's connection to the port the adapter announces once it listens
-//! (`debugpyWaitingForServer`, after an `attach` with `listen` on port 0). So the adapter's start-up
-//! and the debuggee's run in parallel, and neither side retries a connection.
+//! group, parent-death signal, killed on drop) and no port has to be polled for. The runtime client
+//! in the debuggee calls `debugpy.connect(127.0.0.1:RELAY)`; the relay is our listener, ready before
+//! the debuggee starts, and splices the debuggee's connection to the port the adapter announces once
+//! it listens (`debugpyWaitingForServer`, after an `attach` with `listen` on port 0). So the adapter's
+//! start-up and the debuggee's run in parallel, and neither side retries a connection.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -83,20 +83,14 @@ impl Debugpy {
         })
     }
 
-    /// The arguments that make the function's interpreter run the runtime client under debugpy,
-    /// connected through the relay and waiting until the debugger is configured.
-    pub fn debuggee_args(&self) -> Vec<String> {
+    /// The variables that make the runtime client start debugpy in the function's process, connected
+    /// through the relay, and wait until the debugger is configured. With `just_my_code` it imports the
+    /// handler's libraries untraced while it waits (see the bootstrap's `_start_debugging`).
+    pub fn debuggee_env(&self, just_my_code: bool) -> [(String, String); 2] {
         [
-            "-m",
-            "debugpy",
-            "--connect",
-            &format!("127.0.0.1:{}", self.relay_port),
-            "--wait-for-client",
-            "--configure-subProcess",
-            "false",
+            ("_SAMWISE_DEBUGPY".to_owned(), format!("127.0.0.1:{}", self.relay_port)),
+            ("_SAMWISE_JUST_MY_CODE".to_owned(), if just_my_code { "1" } else { "0" }.to_owned()),
         ]
-        .map(str::to_owned)
-        .to_vec()
     }
 
     pub fn send(&self, message: Message) {

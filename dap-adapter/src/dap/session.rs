@@ -393,7 +393,7 @@ impl Session {
                 ),
                 _ => format!("cannot start `{}`: {e}", interpreter.display()),
             })?;
-            options.interpreter_args = debugpy.debuggee_args().into_iter().map(Into::into).collect();
+            options.extra_env.extend(debugpy.debuggee_env(resolved.just_my_code));
             // The tracer makes imports several times slower, so Lambda's 10 s init limit would end
             // sessions on slow machines before the handler is reached; time stopped is paused anyway.
             options.init_timeout = DEBUG_INIT_TIMEOUT;
