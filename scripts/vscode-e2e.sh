@@ -113,8 +113,11 @@ STATE="$(mktemp -d "${TMPDIR:-/tmp}/samwise-vscode-e2e.XXXXXX")"
 # VS Code's own logs (the extension host's, and every output channel such as "samwise") are kept with the
 # screenshots, since they explain a failing step.
 cleanup() {
-  # run.mjs stops moto itself; this covers run.mjs being killed outright.
-  if [ -f "$STATE/moto.pid" ]; then kill -- "-$(cat "$STATE/moto.pid")" 2>/dev/null || true; fi
+  # run.mjs stops code-server and moto itself (and removes their pid files); this covers run.mjs being killed outright.
+  local pidfile
+  for pidfile in "$STATE"/*.pid; do
+    if [ -f "$pidfile" ]; then kill -- "-$(cat "$pidfile")" 2>/dev/null || true; fi
+  done
   rm -rf "$ARTIFACTS/logs"
   [ -d "$STATE/user-data/logs" ] && cp -r "$STATE/user-data/logs" "$ARTIFACTS/logs"
   rm -rf "$STATE"

@@ -94,8 +94,8 @@ async function freePort() {
 
 /**
  * Starts `moto_server` on 127.0.0.1 in its own process group and resolves once it listens (werkzeug prints the
- * address). Its pid is written to <state>/moto.pid, so the calling script can stop it even if this process is
- * killed outright.
+ * address). Its pid is written to <state>/moto.pid (as code-server's is to code-server.pid), so the calling script
+ * can stop it even if this process is killed outright.
  */
 async function startMoto() {
   if (!args['moto-server'] || !args.python) {
@@ -196,6 +196,7 @@ async function startCodeServer(moto) {
     // Its own process group, so stopping it also stops the extension host and the language server it started.
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  await fs.writeFile(path.join(args.state, 'code-server.pid'), String(child.pid));
   const logFile = await fs.open(path.join(args.artifacts, 'code-server.log'), 'w');
   const url = await new Promise((resolve, reject) => {
     let buffered = '';
@@ -215,28 +216,30 @@ async function startCodeServer(moto) {
   return { child, url, logFile };
 }
 
-/** Stops a process started in its own group (code-server, moto) with everything it started, and closes its log. */
-async function stopProcessGroup(server) {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) {
-    await server?.logFile.close();
+/**
+ * Stops a process started in its own group (code-server, moto) with everything it started, and closes its log. The
+ * group is signalled even when its leader has exited, since what the leader started may still run; the log is
+ * closed at most once, as this runs both on a signal and at the end.
+ */
+async function stopProcessGroup(proc) {
+  if (!proc) {
     return;
   }
-  const exited = once(server.child, 'exit');
-  try {
-    process.kill(-server.child.pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
+  const running = proc.child.exitCode === null && proc.child.signalCode === null;
+  const exited = running ? once(proc.child, 'exit') : Promise.resolve();
+  const signal = (name) => {
     try {
-      process.kill(-server.child.pid, 'SIGKILL');
+      process.kill(-proc.child.pid, name);
     } catch {
-      // Already gone.
+      // The group is gone.
     }
-  }, 5_000);
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
-  await server.logFile.close();
+  proc.closing ??= proc.logFile.close().catch(() => {});
+  await proc.closing;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -535,9 +538,10 @@ async function main() {
   const stopAll = async () => {
     await browser?.close().catch(() => {});
     await stopProcessGroup(server);
-    if (moto) {
-      await stopProcessGroup(moto);
-      await fs.rm(path.join(args.state, 'moto.pid'), { force: true });
+    await stopProcessGroup(moto);
+    // Stopped: the script's clean-up must not signal these process groups, whose ids may be reused by now.
+    for (const name of ['code-server', 'moto']) {
+      await fs.rm(path.join(args.state, `${name}.pid`), { force: true });
     }
   };
   for (const signal of ['SIGINT', 'SIGTERM']) {
