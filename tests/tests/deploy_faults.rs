@@ -237,6 +237,19 @@ fn throttling_that_does_not_stop_is_a_clear_error_after_the_configured_attempts(
 }
 
 #[test]
+fn a_cloudformation_call_that_is_never_answered_times_out_and_is_retried() {
+    let f = Faulty::new("stalled", vec![Rule::first(1, Match::Action("DescribeStacks"), Fault::Hold)]);
+    let (stdout, _) = f.deploy(&[], 0);
+    assert!(stdout.contains("Stack stalled is CREATE_COMPLETE"), "{stdout}");
+    let calls: Vec<_> = f.proxy.log().into_iter().filter(|s| s.action.as_deref() == Some("DescribeStacks")).collect();
+    assert_eq!(calls[0].fault.as_deref(), Some("hold"));
+    assert_eq!(calls[1].fault, None);
+    // The SDK gave up on the held attempt after the read timeout (30 s), not at once.
+    let waited = calls[1].at - calls[0].at;
+    assert!(waited >= Duration::from_secs(29), "retried after {waited:?}");
+}
+
+#[test]
 fn a_failed_change_set_is_reported_deleted_and_a_rerun_converges() {
     let reason = "Template error: instance of Fn::GetAtt references undefined resource Nowhere";
     let f = Faulty::new("refused", vec![Rule::first(1, Match::Action("DescribeChangeSet"), failed_change_set(reason))]);

@@ -193,7 +193,8 @@ impl Clients {
             .or_else(|| config.endpoint_url().map(str::to_owned))
             .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         let attempts = config.retry_config().map_or(3, |r| r.max_attempts());
-        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn: CfnClient::new(config), endpoint, s3_endpoint, attempts })
+        let cfn = CfnClient::from_conf(cloudformation_config(config));
+        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn, endpoint, s3_endpoint, attempts })
     }
 }
 
@@ -215,6 +216,22 @@ fn with_deploy_retries(config: aws_config::SdkConfig, chosen: bool) -> aws_confi
     }
     let retry = config.retry_config().cloned().unwrap_or_else(RetryConfig::standard);
     config.into_builder().retry_config(retry.with_max_attempts(DEPLOY_MAX_ATTEMPTS)).build()
+}
+
+/// How long one CloudFormation attempt may wait for the first byte of its answer. Its calls answer
+/// within a second or two; without a limit an endpoint that takes a request and never answers
+/// stalls the deploy for ever (the SDK sets only a connect timeout). A timed-out attempt is retried
+/// like a broken connection. S3 gets none: an upload's answer comes only after its whole body,
+/// and stalled-stream protection already covers a body that stops moving.
+pub const CLOUDFORMATION_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The CloudFormation client configuration: `config` with [`CLOUDFORMATION_READ_TIMEOUT`] unless it
+/// sets (or explicitly disables) a read timeout itself.
+fn cloudformation_config(config: &aws_config::SdkConfig) -> aws_sdk_cloudformation::Config {
+    use aws_config::timeout::TimeoutConfig;
+    let ours = TimeoutConfig::builder().read_timeout(CLOUDFORMATION_READ_TIMEOUT);
+    let given = config.timeout_config().map(TimeoutConfig::to_builder).unwrap_or_else(TimeoutConfig::builder);
+    aws_sdk_cloudformation::config::Builder::from(config).timeout_config(given.take_unset_from(ours).build()).build()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -856,6 +873,19 @@ mod tests {
         assert_eq!(attempts(with_deploy_retries(seven, false)), Some((RetryMode::Standard, 7)));
         let adaptive = with(RetryConfig::adaptive());
         assert_eq!(attempts(with_deploy_retries(adaptive, false)), Some((RetryMode::Adaptive, 3)));
+    }
+
+    #[test]
+    fn cloudformation_gets_a_read_timeout_unless_one_is_configured() {
+        use aws_config::timeout::TimeoutConfig;
+        let read = |c: aws_config::SdkConfig| cloudformation_config(&c).timeout_config().and_then(|t| t.read_timeout());
+        let connect_only = TimeoutConfig::builder().connect_timeout(Duration::from_secs(3)).build();
+        let with = |t: TimeoutConfig| aws_config::SdkConfig::builder().timeout_config(t).build();
+        assert_eq!(read(with(connect_only)), Some(CLOUDFORMATION_READ_TIMEOUT));
+        assert_eq!(read(aws_config::SdkConfig::builder().build()), Some(CLOUDFORMATION_READ_TIMEOUT));
+        let own = TimeoutConfig::builder().read_timeout(Duration::from_secs(90)).build();
+        assert_eq!(read(with(own)), Some(Duration::from_secs(90)));
+        assert_eq!(read(with(TimeoutConfig::disabled())), None);
     }
 
     #[test]
