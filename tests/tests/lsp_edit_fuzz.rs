@@ -4,8 +4,10 @@
 //! hover, documentSymbol and pull-diagnostics requests in between. After every batch of edits the
 //! server's text must equal the client's; every request must answer within [`ANSWER_BOUND`]; the
 //! ranges the server returns must be valid positions in the client's text (UTF-16 columns never
-//! split a surrogate pair); the server never panics. The second test sprinkles `$/cancelRequest` in:
-//! a cancelled request must still be answered, with its result or with -32800 (RequestCancelled).
+//! split a surrogate pair); the server never panics. The second test sprinkles `$/cancelRequest` in
+//! (also on workspace/symbol requests, which scan the workspace off the message loop and so are still
+//! pending when the cancellation arrives): a cancelled request must still be answered, with its
+//! result or with -32800 (RequestCancelled).
 //!
 //! Reproducing a failure: every message names the seed and the step; `SAMWISE_FUZZ_SEED=<n>` replays
 //! that seed, `SAMWISE_FUZZ_EDITS=<n>` changes the number of edits per test.
@@ -256,6 +258,8 @@ struct Fuzz {
     /// Requests sent, answered, and answered with RequestCancelled.
     requests: usize,
     cancelled: usize,
+    /// Cancelled workspace/symbol requests (pending when the cancellation arrives, see [`Fuzz::request`]).
+    pending_cancels: usize,
     slowest: Duration,
     /// The time spent waiting for answers, in total.
     waited: Duration,
@@ -323,7 +327,10 @@ impl Fuzz {
         let at = random_point(&mut self.rng, &doc.text, 0, doc.text.len());
         let pos = position(&doc.text, at, self.utf8);
         let td = json!({ "uri": doc.uri });
-        let (method, params) = match self.rng.below(4) {
+        let (method, params) = match self.rng.below(if self.cancel { 5 } else { 4 }) {
+            // Workspace symbols scan the workspace folder off the message loop, so this request is
+            // still pending when its cancellation arrives: it exercises the -32800 answer.
+            4 => ("workspace/symbol", json!({ "query": "" })),
             0 => ("textDocument/completion", json!({ "textDocument": td, "position": pos })),
             1 => ("textDocument/hover", json!({ "textDocument": td, "position": pos })),
             2 => ("textDocument/documentSymbol", json!({ "textDocument": td })),
@@ -333,6 +340,9 @@ impl Fuzz {
         let id = self.client.send_request(method, params);
         self.requests += 1;
         let cancel = self.cancel && self.rng.chance(50);
+        if cancel && method == "workspace/symbol" {
+            self.pending_cancels += 1;
+        }
         if cancel {
             self.client.cancel(id);
             // Edits keep coming while the cancelled request is pending, as when the user types on.
@@ -352,7 +362,8 @@ impl Fuzz {
         match answer {
             // A cancelled request's result is for the text it arrived with, which the edits sent
             // since have changed, so only the others' positions can be checked.
-            Ok(result) if !cancel => {
+            // (Workspace symbols are in the example's files, not in the document.)
+            Ok(result) if !cancel && method.starts_with("textDocument/") => {
                 let doc = &self.docs[d];
                 let lines = lsp_lines(&doc.text);
                 let context = || format!("{}: {method} on {}", self.context(), doc.uri);
@@ -431,7 +442,9 @@ fn run(name: &str, default_seed: u64, utf8: bool, cancel: bool) {
     eprintln!("{name}: seed {seed:#x} (set SAMWISE_FUZZ_SEED to replay), {edits} edits");
     let started = Instant::now();
     let client = LspClient::start(&[]);
-    let result = client.initialize(editor_capabilities(utf8), Value::Null, None);
+    // The example project is the workspace folder (workspace symbols scan it).
+    let root = repo_root().join("examples");
+    let result = client.initialize(editor_capabilities(utf8), Value::Null, Some(&root));
     assert_eq!(result["capabilities"]["positionEncoding"], if utf8 { "utf-8" } else { "utf-16" });
     let dir = scratch_dir(name);
     let mut docs = Vec::new();
@@ -451,6 +464,7 @@ fn run(name: &str, default_seed: u64, utf8: bool, cancel: bool) {
         step: 0,
         requests: 0,
         cancelled: 0,
+        pending_cancels: 0,
         slowest: Duration::ZERO,
         waited: Duration::ZERO,
     };
@@ -474,6 +488,16 @@ fn run(name: &str, default_seed: u64, utf8: bool, cancel: bool) {
         fuzz.client.notification("textDocument/publishDiagnostics", |p| p["uri"] == uri && p["version"] == version);
     }
     let (server_cpu, client_cpu) = (cpu_time(&fuzz.client.pid().to_string()), cpu_time("self"));
+    // tower-lsp-server answers a cancelled pending request with RequestCancelled; a handful of
+    // cancelled scans make it all but certain one was still pending.
+    if fuzz.pending_cancels >= 5 {
+        assert!(
+            fuzz.cancelled > 0,
+            "{}: none of {} cancelled scans answered -32800",
+            fuzz.context(),
+            fuzz.pending_cancels
+        );
+    }
     let stderr = fuzz.client.stderr();
     assert!(!stderr.contains("panicked"), "{}: the server panicked:\n{stderr}", fuzz.context());
     eprintln!(
