@@ -3,8 +3,8 @@
 //! it is rebuilt when something needs it (a request, or the diagnostics push once the queued edits
 //! are applied), at most once per version, so a burst of edits costs one analysis, not one each.
 //!
-//! Resource limits: a document larger than [`MAX_ANALYSED_BYTES`] or with more than
-//! [`MAX_ANALYSED_LINES`] lines is not parsed or even copied: its analysis is that of an empty
+//! Resource limits: a document larger than [`MAX_ANALYSED_BYTES`], or a Python file with more than
+//! [`MAX_PYTHON_LINES`] lines, is not parsed or even copied: its analysis is that of an empty
 //! text (features answer empty) and its diagnostics are one Information finding saying why.
 
 use std::path::PathBuf;
@@ -33,12 +33,14 @@ pub struct Document {
 }
 
 /// Documents above this size are not analysed. Analysis runs on the one thread that also answers
-/// requests, and costs about a second per 1,000 lines of Python in a debug build on a busy machine
-/// (a 20,000-line module took 20 s there, and again after every edit); templates CloudFormation
-/// accepts are at most 1 MB. So a generated file costs one notice instead of freezing the session.
+/// requests; a template costs about 0.7 s per MB to analyse in a debug build (1.9 MB, 69,000 lines:
+/// 1.4 s), and templates CloudFormation accepts are at most 1 MB. So a generated file costs one
+/// notice instead of stalling the session on every edit.
 pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
-/// Documents with more lines than this are not analysed either (see [`MAX_ANALYSED_BYTES`]).
-pub const MAX_ANALYSED_LINES: usize = 10_000;
+/// Python files with more lines than this are not analysed either: the boto3 analysis grows faster
+/// than linearly (debug build: 5,000 lines 1.0 s, 9,000 lines 2.6 s, 20,000 lines about 20 s on a
+/// busy machine), and it runs again after every edit.
+pub const MAX_PYTHON_LINES: usize = 10_000;
 /// The code of the Information finding on a document too large to analyse.
 pub const TOO_LARGE_CODE: &str = "SW0010";
 
@@ -89,13 +91,14 @@ impl Document {
     fn reanalyse(&mut self, config: &Config, iso: &Isolation) {
         self.stale = false;
         let (bytes, lines) = (self.rope.len_bytes(), self.rope.len_lines());
-        if bytes > MAX_ANALYSED_BYTES || lines > MAX_ANALYSED_LINES {
+        let python = self.path.as_deref().and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("py"));
+        if bytes > MAX_ANALYSED_BYTES || (python && lines > MAX_PYTHON_LINES) {
             // Not even copied: the analysis of an empty text without a path (kind Other) answers
             // every request empty, and a position in it clamps to the start.
             self.analysis = iso.run("analysis", || Analysis::new(None, Arc::from(""), config)).map(Arc::new);
             let message = format!(
-                "samwise: this file is too large to analyse ({:.1} MB, {lines} lines; the limits are {} MB and \
-                 {MAX_ANALYSED_LINES} lines), so it has no diagnostics, completion or hover.",
+                "samwise: this file is too large to analyse ({:.1} MB, {lines} lines; the limits are {} MB, and \
+                 {MAX_PYTHON_LINES} lines for Python), so it has no diagnostics, completion or hover.",
                 bytes as f64 / (1024.0 * 1024.0),
                 MAX_ANALYSED_BYTES / (1024 * 1024),
             );

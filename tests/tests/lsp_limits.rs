@@ -1,7 +1,7 @@
 //! Resource limits of the language server: a generated 50 MB template and a generated 20,000-line
 //! Python file are opened and edited while a small template stays in use. Requests on the small
 //! document answer within [`ANSWER_BOUND`] while and after the big ones are handled, both big
-//! documents get their one "too large to analyse" notice (lsp/src/documents.rs has the limits)
+//! documents get their one "too large to analyse" notice (a 1.5 MB template is still analysed) (lsp/src/documents.rs has the limits)
 //! instead of a freeze, edits to them keep being applied and published, and the server's peak
 //! memory (VmHWM from /proc) stays under [`MEMORY_BOUND_MB`].
 
@@ -129,6 +129,22 @@ fn huge_documents_neither_freeze_the_server_nor_exhaust_its_memory() {
     let last_line = python.lines().count() as u32 - 2;
     let params = json!({ "textDocument": { "uri": py }, "position": { "line": last_line, "character": 9 } });
     let (_, python_hover) = timed(&client, "the Python file's last lines", "textDocument/hover", params);
+
+    // A template under the size limit (1.5 MB, about 55,000 lines) is analysed in full.
+    let medium = file_uri(&dir.join("medium/template.yaml"));
+    let opened = Instant::now();
+    client.open(&medium, "yaml", &big_template(1_500_000));
+    let medium_diags = client.notification("textDocument/publishDiagnostics", |p| p["uri"] == medium.as_str());
+    let medium_open = opened.elapsed();
+    assert!(!medium_diags.to_string().contains("SW0010"), "{medium_diags}");
+    let (symbols, _) = timed(
+        &client,
+        "the 1.5 MB template",
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": medium } }),
+    );
+    assert!(symbols.to_string().contains("Bucket1000"), "the 1.5 MB template is analysed");
+    eprintln!("limits: 1.5 MB template: diagnostics after {medium_open:?}");
 
     // Edits to both big documents, each followed at once by a request on the small one.
     let mut worst_after_edit = Duration::ZERO;
