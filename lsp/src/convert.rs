@@ -130,7 +130,21 @@ pub mod to_proto {
     use serde_json::json;
     use tower_lsp_server::ls_types as lsp;
 
+    /// The LSP position of `offset`. An offset inside a character (an analysis range that counted
+    /// bytes past a multi-byte character) or between `\r` and `\n` has no position; it moves back
+    /// to the character's start (to the `\r`).
     pub fn position(view: TextView<'_>, offset: u32) -> lsp::Position {
+        position_of_point(view, point(view.text, offset, false))
+    }
+
+    /// Ranges keep what they cover: the start moves back and the end forward to a position.
+    pub fn range(view: TextView<'_>, range: TextRange) -> lsp::Range {
+        let start = point(view.text, range.start, false);
+        let end = point(view.text, range.end, true).max(start);
+        lsp::Range::new(position_of_point(view, start), position_of_point(view, end))
+    }
+
+    fn position_of_point(view: TextView<'_>, offset: u32) -> lsp::Position {
         let lc = match view.enc {
             Encoding::Utf8 => view.index.line_col(offset),
             Encoding::Utf16 => view.index.line_col_utf16(view.text, offset),
@@ -138,8 +152,18 @@ pub mod to_proto {
         lsp::Position::new(lc.line, lc.col)
     }
 
-    pub fn range(view: TextView<'_>, range: TextRange) -> lsp::Range {
-        lsp::Range::new(position(view, range.start), position(view, range.end))
+    /// `offset` clamped to the text and moved to a char boundary (forward when `up`), never
+    /// between `\r` and `\n`.
+    fn point(text: &str, offset: u32, up: bool) -> u32 {
+        let mut at = (offset as usize).min(text.len());
+        while !text.is_char_boundary(at) {
+            if up { at += 1 } else { at -= 1 }
+        }
+        let b = text.as_bytes();
+        if at > 0 && b[at - 1] == b'\r' && b.get(at) == Some(&b'\n') {
+            at -= 1;
+        }
+        at as u32
     }
 
     pub fn severity(severity: ide::Severity) -> lsp::DiagnosticSeverity {
@@ -412,6 +436,16 @@ mod tests {
             // Past the end of a CRLF line means the end of its content, before `\r\n`.
             assert_eq!(from_proto::offset(view, Position::new(0, 99)), text.find('\r').unwrap() as u32);
             assert_eq!(from_proto::offset(view, Position::new(9, 0)), text.len() as u32);
+        }
+        // An analysis range inside a character covers the whole character; a point moves back.
+        let text = "a: é\r\nb";
+        let index = LineIndex::new(text);
+        for (enc, end) in [(Encoding::Utf8, 5), (Encoding::Utf16, 4)] {
+            let view = TextView { text, index: &index, enc };
+            let range = to_proto::range(view, TextRange::new(3, 4));
+            assert_eq!((range.start, range.end), (Position::new(0, 3), Position::new(0, end)), "{enc:?}");
+            assert_eq!(to_proto::position(view, 4), Position::new(0, 3), "{enc:?}");
+            assert_eq!(to_proto::position(view, 6), Position::new(0, end), "between CR and LF: {enc:?}");
         }
         // And past the end of a line ended by a lone `\r`, before the `\r` (not on the next line).
         let text = "ab\rc\n";
