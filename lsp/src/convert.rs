@@ -134,22 +134,19 @@ pub mod to_proto {
     /// bytes past a multi-byte character) or between `\r` and `\n` has no position; it moves back
     /// to the character's start (to the `\r`).
     pub fn position(view: TextView<'_>, offset: u32) -> lsp::Position {
-        position_of_point(view, point(view.text, offset, false))
+        let offset = point(view.text, offset, false);
+        let lc = match view.enc {
+            Encoding::Utf8 => view.index.line_col(offset),
+            Encoding::Utf16 => view.index.line_col_utf16(view.text, offset),
+        };
+        lsp::Position::new(lc.line, lc.col)
     }
 
     /// Ranges keep what they cover: the start moves back and the end forward to a position.
     pub fn range(view: TextView<'_>, range: TextRange) -> lsp::Range {
         let start = point(view.text, range.start, false);
         let end = point(view.text, range.end, true).max(start);
-        lsp::Range::new(position_of_point(view, start), position_of_point(view, end))
-    }
-
-    fn position_of_point(view: TextView<'_>, offset: u32) -> lsp::Position {
-        let lc = match view.enc {
-            Encoding::Utf8 => view.index.line_col(offset),
-            Encoding::Utf16 => view.index.line_col_utf16(view.text, offset),
-        };
-        lsp::Position::new(lc.line, lc.col)
+        lsp::Range::new(position(view, start), position(view, end))
     }
 
     /// `offset` clamped to the text and moved to a char boundary (forward when `up`), never
