@@ -147,6 +147,11 @@ fn main() {
         hover.push(started.elapsed());
         hovers += usize::from(!answer.is_null());
     }
+    // Per cursor kind (the cursors cycle through these three), as their answers differ in size.
+    for (k, name) in ["enum value", "property key", "Ref target"].iter().enumerate() {
+        let per: Vec<Duration> = completion.iter().skip(k).step_by(3).copied().collect();
+        report(&format!("  completion: {name}"), per);
+    }
     report(&format!("completion ({items} items total)"), completion);
     report(&format!("hover ({hovers} non-empty)"), hover);
     println!("RSS with 1 template open: {:.1} MB", rss_mb(client.pid()).unwrap_or(f64::NAN));

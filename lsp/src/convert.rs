@@ -207,18 +207,17 @@ pub mod to_proto {
         }
     }
 
-    /// A completion item; `data` lets `completionItem/resolve` find the analysis item again. Clients
-    /// without snippet support get the snippet's text with its placeholders filled by their defaults.
-    pub fn completion_item(
-        view: TextView<'_>,
-        item: &ide::CompletionItem,
-        snippets: bool,
-        data: serde_json::Value,
-    ) -> lsp::CompletionItem {
+    /// A completion item, without `data`: `completionItem/resolve` finds the analysis item again by
+    /// label, sort text and detail (see `Server::completion_resolve`), which keeps each of the
+    /// hundreds of items in a large answer small. `range` is the item's replace range, converted by
+    /// the caller once for all the items that share it. Clients without snippet support get the
+    /// snippet's text with its placeholders filled by their defaults.
+    pub fn completion_item(item: &ide::CompletionItem, range: lsp::Range, snippets: bool) -> lsp::CompletionItem {
         let (format, new_text) = match (item.is_snippet, snippets) {
-            (true, true) => (lsp::InsertTextFormat::SNIPPET, item.insert_text.clone()),
-            (true, false) => (lsp::InsertTextFormat::PLAIN_TEXT, snippet_to_plain(&item.insert_text)),
-            (false, _) => (lsp::InsertTextFormat::PLAIN_TEXT, item.insert_text.clone()),
+            (true, true) => (Some(lsp::InsertTextFormat::SNIPPET), item.insert_text.clone()),
+            (true, false) => (None, snippet_to_plain(&item.insert_text)),
+            // Plain text is the protocol's default format, so it is not spelled out.
+            (false, _) => (None, item.insert_text.clone()),
         };
         lsp::CompletionItem {
             label: item.label.clone(),
@@ -227,12 +226,8 @@ pub mod to_proto {
             documentation: item.documentation.clone().map(|d| lsp::Documentation::MarkupContent(markdown(d))),
             sort_text: Some(item.sort_key.clone()),
             filter_text: item.filter_text.clone(),
-            insert_text_format: Some(format),
-            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
-                range: range(view, item.replace_range),
-                new_text,
-            })),
-            data: Some(data),
+            insert_text_format: format,
+            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit { range, new_text })),
             ..Default::default()
         }
     }

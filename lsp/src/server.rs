@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use samwise_ide::{self as ide, Analysis, Config, DocKind, LineIndex};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::watch;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
@@ -74,7 +74,6 @@ struct ClientFlags {
 
 struct CompletionCache {
     uri: Uri,
-    version: i32,
     analysis: Arc<Analysis>,
     items: Vec<ide::CompletionItem>,
 }
@@ -82,7 +81,6 @@ struct CompletionCache {
 /// The current analysis of one document, taken under the lock and used without it.
 struct Snapshot {
     uri: Uri,
-    version: i32,
     analysis: Arc<Analysis>,
     enc: Encoding,
 }
@@ -164,7 +162,6 @@ impl Server {
         match &doc.analysis {
             Ok(analysis) => Ok(Some(Snapshot {
                 uri: uri.clone(),
-                version: doc.version,
                 analysis: analysis.clone(),
                 enc: st.encoding,
             })),
@@ -515,17 +512,25 @@ impl LanguageServer for Server {
         let offset = from_proto::offset(snap.view(), pos.position);
         let items = self.run("completion", || snap.analysis.completions(offset))?;
         let snippets = self.lock().client.snippets;
+        // Items mostly share one replace range (the word at the cursor): convert each distinct
+        // range once.
+        let mut last: Option<(ide::TextRange, Range)> = None;
         let lsp_items = items
             .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let data = json!({ "uri": snap.uri.as_str(), "version": snap.version, "index": i });
-                to_proto::completion_item(snap.view(), item, snippets, data)
+            .map(|item| {
+                let range = match last {
+                    Some((from, to)) if from == item.replace_range => to,
+                    _ => {
+                        let to = to_proto::range(snap.view(), item.replace_range);
+                        last = Some((item.replace_range, to));
+                        to
+                    }
+                };
+                to_proto::completion_item(item, range, snippets)
             })
             .collect();
         self.lock().completions = Some(CompletionCache {
             uri: snap.uri.clone(),
-            version: snap.version,
             analysis: snap.analysis.clone(),
             items,
         });
@@ -536,17 +541,16 @@ impl LanguageServer for Server {
         if item.documentation.is_some() {
             return Ok(item);
         }
-        let data = item.data.as_ref();
-        let key = (
-            data.and_then(|d| d["uri"].as_str()),
-            data.and_then(|d| d["version"].as_i64()),
-            data.and_then(|d| d["index"].as_u64()),
-        );
-        let (Some(uri), Some(version), Some(index)) = key else { return Ok(item) };
-        // Only the latest completion list can be resolved; older items are returned as they are.
+        // Only the latest completion list can be resolved. Its items are found again by label, sort
+        // text and detail, which identify an item's meaning (and so its documentation); an item of
+        // an older list that is not in the latest one is returned as it is.
         let found = self.lock().completions.as_ref().and_then(|c| {
-            let current = c.uri.as_str() == uri && i64::from(c.version) == version;
-            current.then(|| c.items.get(index as usize).map(|it| (c.analysis.clone(), it.clone()))).flatten()
+            let same = |it: &&ide::CompletionItem| {
+                it.label == item.label
+                    && item.sort_text.as_deref() == Some(it.sort_key.as_str())
+                    && it.detail == item.detail
+            };
+            c.items.iter().find(same).map(|it| (c.analysis.clone(), it.clone()))
         });
         if let Some((analysis, analysis_item)) = found {
             let docs = self.run("completionResolve", || analysis.resolve_completion(&analysis_item))?;

@@ -151,6 +151,31 @@ fn commands_run_by_the_editor_are_refused_with_an_explanation() {
     assert!(client.shutdown().success());
 }
 
+/// The items of a completion answer carry no `data`; resolve finds the analysis item again by
+/// label, sort text and detail, in the latest answer only.
+#[test]
+fn resolving_a_completion_item_adds_its_documentation() {
+    let client = LspClient::start(&[]);
+    client.initialize(editor_capabilities(true), Value::Null, None);
+    let uri = "file:///resolve/template.yaml";
+    client.open(uri, "yaml", "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Bucket\n");
+    let at = json!({ "textDocument": { "uri": uri }, "position": { "line": 4, "character": 12 } });
+    let items = client.request("textDocument/completion", at).unwrap();
+    let item = items.as_array().unwrap().iter().find(|i| i["label"] == "BucketName").expect("BucketName offered");
+    assert!(item.get("data").is_none(), "{item}");
+    assert!(item.get("documentation").is_none(), "documentation comes with resolve: {item}");
+    let resolved = client.request("completionItem/resolve", item.clone()).unwrap();
+    let docs = resolved["documentation"]["value"].as_str().unwrap_or_default();
+    assert!(docs.contains("bucket"), "{resolved}");
+    assert_eq!(resolved["label"], "BucketName");
+
+    // After a completion elsewhere, an item only the older answer had comes back as it was.
+    let at = json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": 10 } });
+    client.request("textDocument/completion", at).unwrap();
+    assert_eq!(client.request("completionItem/resolve", item.clone()).unwrap(), *item);
+    assert!(client.shutdown().success());
+}
+
 #[test]
 fn resolving_a_completion_item_from_an_older_list_returns_it_unchanged() {
     let client = LspClient::start(&[]);

@@ -866,25 +866,66 @@ fn word_value(w: &str, scalar: bool) -> Value {
     }
     let t = w.trim_start();
     if (t.starts_with('{') || t.starts_with('['))
-        && let Ok(j) = serde_json::from_str::<serde_json::Value>(w)
+        && let Ok(Json(v)) = serde_json::from_str::<Json>(w)
     {
-        return from_json(j);
+        return v;
     }
     shorthand(w).unwrap_or_else(|| Value::Str(w.to_owned()))
 }
 
-fn from_json(j: serde_json::Value) -> Value {
-    use serde_json::Value as J;
-    match j {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i.into()),
-            None => n.as_f64().map_or(Value::Null, Value::Float),
-        },
-        J::String(s) => Value::Str(s),
-        J::Array(a) => Value::List(a.into_iter().map(from_json).collect()),
-        J::Object(o) => Value::Map(o.into_iter().map(|(k, v)| (k, from_json(v))).collect()),
+/// A JSON value read straight into [`Value`], keeping object keys in the order the user wrote
+/// them (serde_json's own `Value` sorts them unless its `preserve_order` feature is on, and that
+/// feature would spread to every crate built with this one).
+struct Json(Value);
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(JsonVisitor).map(Json)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i.into()))
+    }
+    fn visit_u64<E>(self, i: u64) -> Result<Value, E> {
+        Ok(Value::Int(i.into()))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Float(f))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::Str(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::Str(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Json(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, Json(v))) = map.next_entry::<String, Json>()? {
+            entries.push((k, v));
+        }
+        Ok(Value::Map(entries))
     }
 }
 

@@ -13,8 +13,9 @@
 //! DEPENDENCIES
 //! - `tree-sitter`, `tree-sitter-python`: the error-tolerant, incremental Python parser the issue asks for.
 //! - `samwise-data`: the embedded botocore/boto3 models; `samwise-syntax`: ranges and diagnostics.
-//! - `serde_json` (with `preserve_order`): reads the JSON values of pasted `aws` command lines, keeping
-//!   the key order the user wrote.
+//! - `serde`, `serde_json`: read the JSON values of pasted `aws` command lines straight into our own
+//!   value type, keeping the key order the user wrote (without serde_json's `preserve_order`, which
+//!   would switch every crate built alongside to slower insertion-ordered maps).
 
 mod cli;
 mod complete;
