@@ -160,11 +160,7 @@ impl Server {
         let Some(doc) = st.docs.get_mut(uri) else { return Ok(None) };
         doc.ensure_analysed(&st.config, &self.iso);
         match &doc.analysis {
-            Ok(analysis) => Ok(Some(Snapshot {
-                uri: uri.clone(),
-                analysis: analysis.clone(),
-                enc: st.encoding,
-            })),
+            Ok(analysis) => Ok(Some(Snapshot { uri: uri.clone(), analysis: analysis.clone(), enc: st.encoding })),
             Err(e) => Err(internal_error(format!("samwise-lsp: analysing {} failed: {e}", uri.as_str()))),
         }
     }
@@ -529,11 +525,8 @@ impl LanguageServer for Server {
                 to_proto::completion_item(item, range, snippets)
             })
             .collect();
-        self.lock().completions = Some(CompletionCache {
-            uri: snap.uri.clone(),
-            analysis: snap.analysis.clone(),
-            items,
-        });
+        self.lock().completions =
+            Some(CompletionCache { uri: snap.uri.clone(), analysis: snap.analysis.clone(), items });
         Ok(Some(CompletionResponse::Array(lsp_items)))
     }
 
