@@ -4,6 +4,8 @@
 # the Rust tests, the extension's unit tests and the real-VS-Code end-to-end test.
 # Usage: scripts/test.sh            (everything; what .ci/run calls)
 #        SAMWISE_SKIP_VSCODE=1 scripts/test.sh   (without the code-server/Chromium test)
+#        SAMWISE_SKIP_FUZZ=1 scripts/test.sh     (without the bounded fuzzing runs; SAMWISE_FUZZ_SECONDS
+#                                                 sets their length per target, default 30)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,6 +39,11 @@ step "debug adapter with VS Code's DebugClient (npm @vscode/debugadapter-testsup
 
 step "VS Code extension unit tests"
 (cd editor-clients/vscode && npm ci --silent --no-audit --no-fund && npm test --silent)
+
+if [ "${SAMWISE_SKIP_FUZZ:-0}" != 1 ]; then
+  step "fuzzing: each cargo-fuzz target for ${SAMWISE_FUZZ_SECONDS:-30} s (nightly; installs cargo-fuzz into target/tools)"
+  scripts/fuzz.sh "${SAMWISE_FUZZ_SECONDS:-30}"
+fi
 
 if [ "${SAMWISE_SKIP_VSCODE:-0}" != 1 ]; then
   step "VS Code end-to-end (code-server + headless Chromium)"
