@@ -47,12 +47,6 @@ Editor settings (the `samwise` section, or initializationOptions): dataDirectory
 severityOverrides.
 ";
 
-/// mimalloc rather than glibc's allocator: answers are built as trees of small JSON values
-/// (tower-lsp-server turns every result into a `serde_json::Value` before writing it), and a
-/// 500-item completion answer spent a third of its time in glibc's malloc/free.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
