@@ -727,7 +727,9 @@ impl Session {
     }
 
     /// Answers the editor's requests that debugpy will not answer any more (the function ended):
-    /// run requests succeeded in running to the end; anything else fails.
+    /// run requests succeeded in running to the end, and so did `configurationDone` (it starts the
+    /// run; a function without breakpoints can end before debugpy's answer is relayed); anything
+    /// else fails.
     fn answer_pending(&mut self, link: &DebugLink) {
         let mut pending: Vec<(i64, String)> = link
             .pending
@@ -742,6 +744,8 @@ impl Session {
             let request = Request { seq, command, arguments: None };
             if RUN_REQUESTS.contains(&request.command.as_str()) {
                 self.respond(&request, Some(json!({ "allThreadsContinued": true })));
+            } else if request.command == "configurationDone" {
+                self.respond(&request, None);
             } else {
                 self.respond_error(&request, "the function has ended");
             }
