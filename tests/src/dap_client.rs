@@ -189,6 +189,51 @@ fn read_frame(reader: &mut impl BufRead) -> Option<Vec<u8>> {
     Some(body)
 }
 
+/// `samwise-dap --port 0`: the adapter in socket mode, as editors that start it once and connect
+/// per session use it; killed when dropped.
+pub struct SocketAdapter {
+    child: Child,
+    /// The port from the adapter's `listening on 127.0.0.1:N` line.
+    pub port: u16,
+}
+
+impl SocketAdapter {
+    pub fn start() -> SocketAdapter {
+        let mut child = Command::new(crate::binary("samwise-dap"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line
+            .trim_end()
+            .strip_prefix("listening on 127.0.0.1:")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        SocketAdapter { child, port }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A new session: one TCP connection to the adapter.
+    pub fn connect(&self) -> DapClient {
+        let stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        DapClient::over(stream.try_clone().unwrap(), stream)
+    }
+}
+
+impl Drop for SocketAdapter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The 1-based line of the first line containing `marker` (e.g. `# BP: entry`) in `path`.
 pub fn marker_line(path: &Path, marker: &str) -> i64 {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

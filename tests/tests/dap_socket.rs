@@ -2,27 +2,8 @@
 //! debugger: a Node.js function (run, output, result) and a Python function with `noDebug`, each in its
 //! own connection to one server, as editors that start the adapter once and connect per session do.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-
-use samwise_e2e::dap_client::DapClient;
+use samwise_e2e::dap_client::{DapClient, SocketAdapter};
 use serde_json::{Value, json};
-
-/// The adapter in socket mode, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn connect(port: u16) -> DapClient {
-    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    DapClient::over(stream.try_clone().unwrap(), stream)
-}
 
 fn run_without_debugger(client: &mut DapClient, config: Value) -> Value {
     client.ok("initialize", json!({"clientID": "samwise-e2e", "adapterID": "samwise", "linesStartAt1": true}));
@@ -40,25 +21,10 @@ fn run_without_debugger(client: &mut DapClient, config: Value) -> Value {
 
 #[test]
 fn socket_mode_runs_node_and_python_without_the_debugger() {
-    let mut child = Command::new(samwise_e2e::binary("samwise-dap"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let port: u16 = line
-        .trim_end()
-        .strip_prefix("listening on 127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
+    let server = SocketAdapter::start();
 
     let fixtures = samwise_e2e::repo_root().join("tests/fixtures/invoke");
-    let mut client = connect(port);
+    let mut client = server.connect();
     let exited = run_without_debugger(
         &mut client,
         json!({
@@ -71,7 +37,7 @@ fn socket_mode_runs_node_and_python_without_the_debugger() {
     assert!(output.contains("Response: {") && output.contains("\"order\":7"), "{output}");
     assert!(output.contains("REPORT RequestId: "), "{output}");
 
-    let mut client = connect(port);
+    let mut client = server.connect();
     let exited = run_without_debugger(
         &mut client,
         json!({

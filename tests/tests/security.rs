@@ -10,12 +10,10 @@
 //! - a template path leading out of the template's folder is refused by local invoke and deploy.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use samwise_e2e::dap_client::{DapClient, descendants, marker_line};
+use samwise_e2e::dap_client::{DapClient, SocketAdapter, descendants, marker_line};
 use samwise_e2e::lsp_client::{LspClient, editor_capabilities, file_uri, scratch_dir};
 use serde_json::{Value, json};
 
@@ -110,34 +108,11 @@ fn addresses_decode() {
     assert_eq!(decode_address("0000000000000000FFFF00000100007F:0016"), "::ffff:127.0.0.1:22");
 }
 
-/// The adapter in socket mode, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn every_listener_of_a_debug_session_binds_loopback_only() {
-    let mut child = Command::new(samwise_e2e::binary("samwise-dap"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server_pid = child.id();
-    let _server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let port: u16 =
-        line.trim_end().strip_prefix("listening on 127.0.0.1:").expect("the announced address").parse().unwrap();
-
-    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut client = DapClient::over(stream.try_clone().unwrap(), stream);
+    let server = SocketAdapter::start();
+    let server_pid = server.pid();
+    let mut client = server.connect();
     let snapshot = scratch_dir("security-listeners");
     let code = fixtures().join("project/src");
     let app = code.join("app.py").canonicalize().unwrap();
@@ -166,7 +141,7 @@ fn every_listener_of_a_debug_session_binds_loopback_only() {
     assert!(listening.len() >= 3, "expected the adapter's, the Runtime API's and debugpy's listeners: {listening:?}");
     let exposed: Vec<&String> = listening.iter().filter(|a| !a.starts_with("127.0.0.1:")).collect();
     assert!(exposed.is_empty(), "listeners not bound to 127.0.0.1: {exposed:?} (all: {listening:?})");
-    assert!(listening.contains(&format!("127.0.0.1:{port}")), "{listening:?}");
+    assert!(listening.contains(&format!("127.0.0.1:{}", server.port)), "{listening:?}");
 
     // The relay the debuggee connects to (closed once it has): listening on 127.0.0.1 when the
     // debuggee started, like everything else the adapter held then.
