@@ -692,7 +692,9 @@ impl Session {
         // The function ended before debugging started: the debugpy adapter's verdict on the
         // interpreter's debugpy (missing, too old) explains it best; both may die of the same cause.
         let mut diagnosis = None;
+        let mut attach_pending = false;
         if let Some(mut link) = run.debug.take() {
+            attach_pending = link.pending.values().any(|p| matches!(p, Pending::Attach));
             if run.start_request.is_some() {
                 diagnosis = link.debugpy.diagnose().await;
             }
@@ -703,6 +705,15 @@ impl Session {
             Ok(outcome) => outcome.result,
             Err(e) => InvokeResult::Crashed { payload: format!("{{\"errorMessage\": \"{e}\"}}").into(), status: None },
         };
+        // A function without breakpoints can run to its end before debugpy's answer to the attach is
+        // relayed: it returned a response, so the debugger did attach and the launch succeeded.
+        if attach_pending
+            && diagnosis.is_none()
+            && matches!(result, InvokeResult::Response(_))
+            && let Some(start) = run.start_request.take()
+        {
+            self.respond(&start, None);
+        }
         if let Some(start) = run.start_request.take() {
             // The function ended before debugging started: most often the interpreter lacks debugpy.
             let tail = run.stderr_tail.join("\n");
