@@ -74,6 +74,26 @@ fn rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The `!Ref` completions again with `completionLimit: 0`: every target in one answer, as before
+/// the limit (default 100 items) existed.
+fn unlimited_ref_completion(dir: &std::path::Path, uri: &str, template: &str, cursors: &[(u32, u32)]) {
+    let client = LspClient::start(&[]);
+    client.initialize(editor_capabilities(false), json!({ "completionLimit": 0 }), Some(dir));
+    client.open(uri, "yaml", template);
+    client.notification("textDocument/publishDiagnostics", |p| p["uri"] == uri);
+    let mut samples = Vec::new();
+    let mut items = 0;
+    for &(line, character) in cursors.iter().skip(2).step_by(3).cycle().take(SAMPLES / 3) {
+        let at = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        let started = Instant::now();
+        let answer = client.request("textDocument/completion", at).unwrap();
+        samples.push(started.elapsed());
+        items += answer.as_array().map_or(0, Vec::len);
+    }
+    report(&format!("  Ref target, no limit ({} items each)", items / samples.len()), samples);
+    assert!(client.shutdown().success());
+}
+
 fn main() {
     let (template, cursors) = generate_template();
     let dir = scratch_dir("bench");
@@ -141,7 +161,7 @@ fn main() {
         let started = Instant::now();
         let answer = client.request("textDocument/completion", at.clone()).unwrap();
         completion.push(started.elapsed());
-        items += answer.as_array().map_or(0, Vec::len);
+        items += answer.get("items").unwrap_or(&answer).as_array().map_or(0, Vec::len);
         let started = Instant::now();
         let answer = client.request("textDocument/hover", at).unwrap();
         hover.push(started.elapsed());
@@ -154,6 +174,7 @@ fn main() {
     }
     report(&format!("completion ({items} items total)"), completion);
     report(&format!("hover ({hovers} non-empty)"), hover);
+    unlimited_ref_completion(&dir, &uri, &template, &cursors);
     println!("RSS with 1 template open: {:.1} MB", rss_mb(client.pid()).unwrap_or(f64::NAN));
 
     for n in 1..20 {

@@ -17,6 +17,7 @@
 
 mod capabilities;
 mod check;
+mod completion_limit;
 mod convert;
 mod deploy;
 mod documents;

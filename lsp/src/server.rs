@@ -26,6 +26,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::capabilities::{self, SERVER_COMMANDS};
+use crate::completion_limit;
 use crate::convert::{Encoding, TextView, from_proto, to_proto};
 use crate::documents::Document;
 use crate::isolate::Isolation;
@@ -506,8 +507,13 @@ impl LanguageServer for Server {
         let pos = params.text_document_position;
         let Some(snap) = self.snapshot(&pos.text_document.uri)? else { return Ok(None) };
         let offset = from_proto::offset(snap.view(), pos.position);
-        let items = self.run("completion", || snap.analysis.completions(offset))?;
-        let snippets = self.lock().client.snippets;
+        let mut items = self.run("completion", || snap.analysis.completions(offset))?;
+        let (snippets, limit) = {
+            let st = self.lock();
+            (st.client.snippets, st.settings.completion_limit())
+        };
+        let incomplete =
+            limit.is_some_and(|limit| completion_limit::apply(snap.analysis.text(), offset, &mut items, limit));
         // Items mostly share one replace range (the word at the cursor): convert each distinct
         // range once.
         let mut last: Option<(ide::TextRange, Range)> = None;
@@ -527,7 +533,10 @@ impl LanguageServer for Server {
             .collect();
         self.lock().completions =
             Some(CompletionCache { uri: snap.uri.clone(), analysis: snap.analysis.clone(), items });
-        Ok(Some(CompletionResponse::Array(lsp_items)))
+        Ok(Some(match incomplete {
+            true => CompletionResponse::List(CompletionList { is_incomplete: true, items: lsp_items }),
+            false => CompletionResponse::Array(lsp_items),
+        }))
     }
 
     async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {

@@ -29,7 +29,15 @@ pub struct Settings {
     /// Complete and check boto3 calls against the botocore installed for `pythonPath` instead of the
     /// models built into samwise, so they match the project's exact boto3 version.
     pub prefer_installed_botocore: bool,
+    /// The most items one completion answer holds (default 100). A longer list is cut to the best
+    /// matches of the word typed so far and marked incomplete, so the editor asks again as the word
+    /// grows. 0: no limit.
+    pub completion_limit: Option<usize>,
 }
+
+/// Items per completion answer when `completionLimit` is not set (clangd's default too): a few
+/// screens of a completion popup, and a tenth of the JSON of a long `!Ref` list.
+pub const DEFAULT_COMPLETION_LIMIT: usize = 100;
 
 /// A diagnostic severity as written in settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +51,15 @@ pub enum SeverityLevel {
 }
 
 impl Settings {
+    /// The item limit of one completion answer; `None` means no limit.
+    pub fn completion_limit(&self) -> Option<usize> {
+        match self.completion_limit {
+            None => Some(DEFAULT_COMPLETION_LIMIT),
+            Some(0) => None,
+            Some(n) => Some(n),
+        }
+    }
+
     /// Reads settings from a JSON value; `null` means "all defaults", as editors send it when the
     /// user set nothing. The error names the offending field so it can be shown to the user.
     pub fn from_json(value: serde_json::Value) -> Result<Settings, String> {
@@ -104,6 +121,15 @@ mod tests {
             config.severity_overrides,
             vec![("SW1001".to_owned(), Severity::Hint), ("SW3002".to_owned(), Severity::Information)]
         );
+    }
+
+    #[test]
+    fn completion_limit_defaults_to_100_and_0_turns_it_off() {
+        assert_eq!(Settings::default().completion_limit(), Some(DEFAULT_COMPLETION_LIMIT));
+        let limit = |v| Settings::from_json(json!({ "completionLimit": v })).unwrap().completion_limit();
+        assert_eq!(limit(json!(0)), None);
+        assert_eq!(limit(json!(25)), Some(25));
+        assert!(Settings::from_json(json!({ "completionLimit": -1 })).is_err());
     }
 
     #[test]

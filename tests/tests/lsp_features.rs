@@ -184,3 +184,53 @@ fn resolving_a_completion_item_from_an_older_list_returns_it_unchanged() {
     assert_eq!(client.request("completionItem/resolve", item.clone()).unwrap(), item);
     assert!(client.shutdown().success());
 }
+
+/// A completion list longer than `completionLimit` (default 100) is cut to the items that match
+/// the word typed so far, prefix matches first, and marked incomplete; typing narrows it until it
+/// fits. `completionLimit: 0` turns the limit off.
+#[test]
+fn long_completion_lists_are_cut_and_marked_incomplete() {
+    let mut text =
+        String::from("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: !Ref \n");
+    for i in 0..150 {
+        text.push_str(&format!("  Queue{i:03}:\n    Type: AWS::SQS::Queue\n"));
+    }
+    text.push_str("  ZuluTable:\n    Type: AWS::DynamoDB::Table\n");
+    let uri = "file:///limit/template.yaml";
+    let labels = |answer: &Value| -> Vec<String> {
+        let items = answer.get("items").unwrap_or(answer).as_array().unwrap();
+        items.iter().map(|i| i["label"].as_str().unwrap().to_owned()).collect()
+    };
+    let complete_at = |client: &LspClient, character: u32| {
+        let at = json!({ "textDocument": { "uri": uri }, "position": { "line": 4, "character": character } });
+        client.request("textDocument/completion", at).unwrap()
+    };
+
+    let client = LspClient::start(&[]);
+    client.initialize(editor_capabilities(true), Value::Null, None);
+    client.open(uri, "yaml", &text);
+    // `!Ref |`: 151 resources, the parameters and pseudo parameters would match.
+    let answer = complete_at(&client, 20);
+    assert_eq!(answer["isIncomplete"], true, "{answer}");
+    let first = labels(&answer);
+    assert_eq!(first.len(), 100);
+    assert!(!first.contains(&"ZuluTable".to_owned()), "sorted after a hundred queues");
+
+    // Typing `Zu` (the editor asks again, as the list was incomplete): a short, complete list.
+    let typed = text.replacen("!Ref \n", "!Ref Zu\n", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": typed }] }),
+    );
+    let answer = complete_at(&client, 22);
+    assert!(answer.is_array(), "a list that fits is complete: {answer}");
+    assert_eq!(labels(&answer), ["ZuluTable"]);
+    assert!(client.shutdown().success());
+
+    let client = LspClient::start(&[]);
+    client.initialize(editor_capabilities(true), json!({ "completionLimit": 0 }), None);
+    client.open(uri, "yaml", &text);
+    let all = labels(&complete_at(&client, 20));
+    assert!(all.len() > 151 && all.contains(&"ZuluTable".to_owned()), "{} items", all.len());
+    assert!(client.shutdown().success());
+}
