@@ -158,6 +158,28 @@ fn segfault_os_exit_and_endless_loop_end_with_a_clear_message() {
     assert_nothing_left(&tag);
 }
 
+/// On a loaded machine a function without breakpoints can end (return, crash) before debugpy's
+/// answer to the attach is relayed. The adapter's test aid drops that answer, so the function's end
+/// always comes first: once debugpy was configured the launch succeeded, and the end is reported
+/// as for any debugged run (before, a crash was answered "ended before the debugger attached").
+#[test]
+fn a_function_ending_before_the_attach_answer_still_launched() {
+    let _serial = serial();
+    for (function, expected) in [
+        ("Segfault", "Runtime exited with error: signal: segmentation fault"),
+        ("ExitThree", "Runtime exited with error: exit status 3"),
+    ] {
+        let tag = unique_tag("attach-late");
+        let mut client = adapter(&tag, |cmd| {
+            cmd.env("SAMWISE_DAP_TEST_DROP_ATTACH_ANSWER", "1");
+        });
+        let (code, output) = run_to_end(&mut client, config(function, json!({}), true));
+        assert_eq!(code, 1, "{output}");
+        assert!(output.contains(expected) && output.contains("Runtime.ExitError"), "{function}: {output}");
+        disconnect_and_check(&mut client, &tag);
+    }
+}
+
 #[test]
 fn forked_children_and_daemons_end_with_the_invocation() {
     let _serial = serial();

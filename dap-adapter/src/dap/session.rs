@@ -38,6 +38,10 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 const DEBUG_INIT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Requests after which the debuggee runs again: the timeout resumes without waiting for `continued`.
+/// Test aid: with this variable set in the adapter's environment, debugpy's answer to the attach
+/// is never relayed, as when the function ends before that answer gets through on a loaded machine.
+const TEST_DROP_ATTACH_ANSWER: &str = "SAMWISE_DAP_TEST_DROP_ATTACH_ANSWER";
+
 const RUN_REQUESTS: &[&str] = &["continue", "next", "stepIn", "stepOut", "stepBack", "reverseContinue", "goto"];
 
 /// Runs a session over a byte stream pair until the editor disconnects or closes the stream.
@@ -168,10 +172,14 @@ struct DebugLink {
     replay: bool,
     /// stopOnEntry: the handler's function name, while the entry stop is still to come.
     entry: Option<String>,
+    /// configurationDone went to debugpy: it had attached (it asks for the configuration only
+    /// then) and the function runs under the debugger from here on, whatever its end.
+    configured: bool,
 }
 
 impl DebugLink {
     fn request(&mut self, command: &str, arguments: Option<Value>, pending: Pending) {
+        self.configured |= command == "configurationDone";
         self.seq += 1;
         self.pending.insert(self.seq, pending);
         self.debugpy.send(Message::Request(Request { seq: self.seq, command: command.to_owned(), arguments }));
@@ -404,6 +412,7 @@ impl Session {
                 seq: 0,
                 pending: HashMap::new(),
                 replay: restart,
+                configured: false,
                 entry: resolved.stop_on_entry.then(|| {
                     let handler = &resolved.config.handler;
                     handler.rsplit('.').next().unwrap_or(handler).to_owned()
@@ -540,6 +549,9 @@ impl Session {
         match link.pending.remove(&response.request_seq) {
             Some(Pending::Client { seq, command }) => {
                 self.send(Message::Response(Response { seq: 0, request_seq: seq, command, ..response }));
+            }
+            Some(Pending::Attach) if std::env::var_os(TEST_DROP_ATTACH_ANSWER).is_some() => {
+                link.pending.insert(response.request_seq, Pending::Attach);
             }
             Some(Pending::Attach) => {
                 let start = run.start_request.take();
@@ -693,8 +705,10 @@ impl Session {
         // interpreter's debugpy (missing, too old) explains it best; both may die of the same cause.
         let mut diagnosis = None;
         let mut attach_pending = false;
+        let mut configured = false;
         if let Some(mut link) = run.debug.take() {
             attach_pending = link.pending.values().any(|p| matches!(p, Pending::Attach));
+            configured = link.configured;
             if run.start_request.is_some() {
                 diagnosis = link.debugpy.diagnose().await;
             }
@@ -705,11 +719,12 @@ impl Session {
             Ok(outcome) => outcome.result,
             Err(e) => InvokeResult::Crashed { payload: format!("{{\"errorMessage\": \"{e}\"}}").into(), status: None },
         };
-        // A function without breakpoints can run to its end before debugpy's answer to the attach is
-        // relayed: it returned a response, so the debugger did attach and the launch succeeded.
+        // A function without breakpoints can run to its end (a response, a crash, a timeout) before
+        // debugpy's answer to the attach is relayed: if it returned a response or debugpy had been
+        // configured, the debugger did attach and the launch succeeded; the end is reported below.
         if attach_pending
             && diagnosis.is_none()
-            && matches!(result, InvokeResult::Response(_))
+            && (configured || matches!(result, InvokeResult::Response(_)))
             && let Some(start) = run.start_request.take()
         {
             self.respond(&start, None);
