@@ -19,6 +19,8 @@ use std::time::Duration;
 pub enum Match {
     /// An S3 `PUT` (an upload).
     S3Put,
+    /// An S3 `HEAD` (HeadBucket, HeadObject).
+    S3Head,
     /// A CloudFormation (AWS query protocol) request with this `Action`.
     Action(&'static str),
     /// Every CloudFormation request.
@@ -142,6 +144,7 @@ impl Match {
     fn applies(&self, method: &str, action: Option<&str>) -> bool {
         match self {
             Match::S3Put => method == "PUT" && action.is_none(),
+            Match::S3Head => method == "HEAD" && action.is_none(),
             Match::Action(a) => action == Some(a),
             Match::CloudFormation => action.is_some(),
         }

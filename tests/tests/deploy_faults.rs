@@ -250,6 +250,27 @@ fn a_cloudformation_call_that_is_never_answered_times_out_and_is_retried() {
 }
 
 #[test]
+fn s3_calls_that_are_never_answered_time_out_and_are_retried() {
+    let f = Faulty::new(
+        "s3stall",
+        vec![Rule::first(1, Match::S3Head, Fault::Hold), Rule::first(1, Match::S3Put, Fault::Hold)],
+    );
+    let (stdout, _) = f.deploy(&[], 0);
+    assert!(stdout.contains("Stack s3stall is CREATE_COMPLETE"), "{stdout}");
+    f.assert_artifacts_whole();
+    let log = f.proxy.log();
+    for method in ["HEAD", "PUT"] {
+        let calls: Vec<_> = log.iter().filter(|s| s.method == method && s.action.is_none()).collect();
+        assert_eq!(calls[0].fault.as_deref(), Some("hold"), "{method}");
+        assert_eq!(calls[1].fault, None, "{method}");
+        // The held attempt was given up after the read timeout (30 s; an upload of a few KB gets
+        // well under a second more), not at once.
+        let waited = calls[1].at - calls[0].at;
+        assert!(waited >= Duration::from_secs(29), "{method} retried after {waited:?}");
+    }
+}
+
+#[test]
 fn a_failed_change_set_is_reported_deleted_and_a_rerun_converges() {
     let reason = "Template error: instance of Fn::GetAtt references undefined resource Nowhere";
     let f = Faulty::new("refused", vec![Rule::first(1, Match::Action("DescribeChangeSet"), failed_change_set(reason))]);

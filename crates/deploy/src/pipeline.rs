@@ -181,7 +181,10 @@ impl Clients {
         }
         // A local endpoint (moto, LocalStack) serves buckets under paths, not as subdomains.
         let local_s3 = config.endpoint_url().is_some() || env_set("AWS_ENDPOINT_URL_S3");
-        let s3_config = aws_sdk_s3::config::Builder::from(config).force_path_style(local_s3).build();
+        let s3_config = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(local_s3)
+            .timeout_config(timeouts(config))
+            .build();
         let endpoint = std::env::var("AWS_ENDPOINT_URL_CLOUDFORMATION")
             .ok()
             .filter(|v| !v.is_empty())
@@ -218,20 +221,41 @@ fn with_deploy_retries(config: aws_config::SdkConfig, chosen: bool) -> aws_confi
     config.into_builder().retry_config(retry.with_max_attempts(DEPLOY_MAX_ATTEMPTS)).build()
 }
 
-/// How long one CloudFormation attempt may wait for the first byte of its answer. Its calls answer
+/// How long one attempt of a CloudFormation call or an S3 HEAD may wait for its answer. They answer
 /// within a second or two; without a limit an endpoint that takes a request and never answers
 /// stalls the deploy for ever (the SDK sets only a connect timeout). A timed-out attempt is retried
-/// like a broken connection. S3 gets none: an upload's answer comes only after its whole body,
-/// and stalled-stream protection already covers a body that stops moving.
-pub const CLOUDFORMATION_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// like a broken connection.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The CloudFormation client configuration: `config` with [`CLOUDFORMATION_READ_TIMEOUT`] unless it
-/// sets (or explicitly disables) a read timeout itself.
-fn cloudformation_config(config: &aws_config::SdkConfig) -> aws_sdk_cloudformation::Config {
+/// The slowest upload a PutObject attempt is given time for: its answer comes only after its whole
+/// body, so its read timeout is [`READ_TIMEOUT`] plus the body's size at this rate (a 10 MB zip
+/// gets 3 min). Stalled-stream protection already ends a body that stops moving; this bounds the
+/// wait for the answer after it.
+pub const SLOWEST_UPLOAD_BYTES_PER_SEC: u64 = 64 * 1024;
+
+/// `config`'s timeouts with [`READ_TIMEOUT`], unless it sets (or explicitly disables) a read timeout
+/// itself.
+fn timeouts(config: &aws_config::SdkConfig) -> aws_config::timeout::TimeoutConfig {
     use aws_config::timeout::TimeoutConfig;
-    let ours = TimeoutConfig::builder().read_timeout(CLOUDFORMATION_READ_TIMEOUT);
+    let ours = TimeoutConfig::builder().read_timeout(READ_TIMEOUT);
     let given = config.timeout_config().map(TimeoutConfig::to_builder).unwrap_or_else(TimeoutConfig::builder);
-    aws_sdk_cloudformation::config::Builder::from(config).timeout_config(given.take_unset_from(ours).build()).build()
+    given.take_unset_from(ours).build()
+}
+
+/// The CloudFormation client configuration: `config` with [`timeouts`].
+fn cloudformation_config(config: &aws_config::SdkConfig) -> aws_sdk_cloudformation::Config {
+    aws_sdk_cloudformation::config::Builder::from(config).timeout_config(timeouts(config)).build()
+}
+
+/// The timeouts of one PutObject attempt of `bytes`: the client's, with the read timeout grown by
+/// the upload's time at [`SLOWEST_UPLOAD_BYTES_PER_SEC`] when it is samwise's own [`READ_TIMEOUT`].
+fn upload_timeouts(client: &aws_config::timeout::TimeoutConfig, bytes: usize) -> aws_config::timeout::TimeoutConfig {
+    let mut builder = client.to_builder();
+    if client.read_timeout() == Some(READ_TIMEOUT) {
+        let upload = Duration::from_secs_f64(bytes as f64 / SLOWEST_UPLOAD_BYTES_PER_SEC as f64);
+        builder = builder.read_timeout(READ_TIMEOUT + upload);
+    }
+    builder.build()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -410,12 +434,19 @@ async fn upload_artifacts(
             report.skipped.push(key.to_owned());
             UploadStatus::Exists
         } else {
+            let own = clients.s3.config().timeout_config().cloned();
+            let timeouts = upload_timeouts(
+                &own.unwrap_or_else(|| timeouts(&aws_config::SdkConfig::builder().build())),
+                bytes.len(),
+            );
             clients
                 .s3
                 .put_object()
                 .bucket(bucket)
                 .key(key)
                 .body(ByteStream::from(bytes.to_vec()))
+                .customize()
+                .config_override(aws_sdk_s3::config::Builder::default().timeout_config(timeouts))
                 .send()
                 .await
                 .map_err(|e| sdk_error(clients, "PutObject", e))?;
@@ -876,16 +907,24 @@ mod tests {
     }
 
     #[test]
-    fn cloudformation_gets_a_read_timeout_unless_one_is_configured() {
+    fn calls_get_a_read_timeout_unless_one_is_configured() {
         use aws_config::timeout::TimeoutConfig;
         let read = |c: aws_config::SdkConfig| cloudformation_config(&c).timeout_config().and_then(|t| t.read_timeout());
         let connect_only = TimeoutConfig::builder().connect_timeout(Duration::from_secs(3)).build();
         let with = |t: TimeoutConfig| aws_config::SdkConfig::builder().timeout_config(t).build();
-        assert_eq!(read(with(connect_only)), Some(CLOUDFORMATION_READ_TIMEOUT));
-        assert_eq!(read(aws_config::SdkConfig::builder().build()), Some(CLOUDFORMATION_READ_TIMEOUT));
+        assert_eq!(read(with(connect_only.clone())), Some(READ_TIMEOUT));
+        assert_eq!(read(aws_config::SdkConfig::builder().build()), Some(READ_TIMEOUT));
         let own = TimeoutConfig::builder().read_timeout(Duration::from_secs(90)).build();
-        assert_eq!(read(with(own)), Some(Duration::from_secs(90)));
+        assert_eq!(read(with(own.clone())), Some(Duration::from_secs(90)));
         assert_eq!(read(with(TimeoutConfig::disabled())), None);
+
+        // Uploads get time for their body on top, keeping the other timeouts; a configured read
+        // timeout is the user's choice and stays.
+        let client = timeouts(&with(connect_only));
+        let upload = upload_timeouts(&client, 10 * 64 * 1024);
+        assert_eq!(upload.read_timeout(), Some(READ_TIMEOUT + Duration::from_secs(10)));
+        assert_eq!(upload.connect_timeout(), Some(Duration::from_secs(3)));
+        assert_eq!(upload_timeouts(&own, 10 << 20).read_timeout(), Some(Duration::from_secs(90)));
     }
 
     #[test]
