@@ -155,6 +155,24 @@ fn change_table(change_set: &ChangeSet) -> String {
     out
 }
 
+/// The changes as sentences, one per line, for the editor's confirmation question: editors that
+/// fold a message onto one line (VS Code's notifications) still read it, where a table would not.
+fn change_sentences(change_set: &ChangeSet) -> String {
+    let sentences: Vec<String> = change_set
+        .changes
+        .iter()
+        .map(|c| {
+            let replacement = match c.replacement.as_deref() {
+                Some("True") => ", replacing it",
+                Some("Conditional") => ", possibly replacing it",
+                _ => "",
+            };
+            format!("{} {} ({}){replacement}.", c.action, c.logical_id, c.resource_type)
+        })
+        .collect();
+    sentences.join("\n")
+}
+
 fn describe_progress(progress: &Progress<'_>) -> String {
     match progress {
         Progress::Artifact { key, bytes, resources, status } => {
@@ -550,7 +568,7 @@ pub async fn execute(
                     let message = format!(
                         "Deploy this change set to stack {}?\n{}",
                         change_set.stack_name,
-                        change_table(&change_set)
+                        change_sentences(&change_set)
                     );
                     let actions = ["Deploy", "Cancel"]
                         .map(|t| MessageActionItem { title: t.to_owned(), properties: Default::default() })
@@ -576,7 +594,8 @@ pub async fn execute(
         },
         Err(e) => format!("Deploy failed: {e}"),
     };
-    client.log_message(MessageType::INFO, &end).await;
+    let level = if outcome.is_ok() { MessageType::INFO } else { MessageType::ERROR };
+    client.log_message(level, &end).await;
     progress(WorkDoneProgress::End(WorkDoneProgressEnd { message: Some(end.clone()) })).await;
     match outcome {
         Ok((report, saved)) => {
@@ -589,5 +608,38 @@ pub async fn execute(
             client.show_message(MessageType::ERROR, &end).await;
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use samwise_deploy::ResourceChange;
+
+    #[test]
+    fn the_confirmation_question_lists_one_sentence_per_change() {
+        let change = |action: &str, id: &str, ty: &str, replacement: Option<&str>| ResourceChange {
+            action: action.into(),
+            logical_id: id.into(),
+            resource_type: ty.into(),
+            replacement: replacement.map(Into::into),
+        };
+        let change_set = ChangeSet {
+            stack_name: "s".into(),
+            stack_id: "arn".into(),
+            id: "cs".into(),
+            creates_stack: false,
+            changes: vec![
+                change("Add", "Fn", "AWS::Lambda::Function", None),
+                change("Modify", "Table", "AWS::DynamoDB::Table", Some("True")),
+                change("Modify", "Queue", "AWS::SQS::Queue", Some("Conditional")),
+                change("Modify", "Role", "AWS::IAM::Role", Some("False")),
+            ],
+        };
+        assert_eq!(
+            change_sentences(&change_set),
+            "Add Fn (AWS::Lambda::Function).\nModify Table (AWS::DynamoDB::Table), replacing it.\n\
+             Modify Queue (AWS::SQS::Queue), possibly replacing it.\nModify Role (AWS::IAM::Role)."
+        );
     }
 }
