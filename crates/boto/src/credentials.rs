@@ -144,16 +144,13 @@ fn remove_arguments(list: Node<'_>, all: &[Node<'_>], flagged: &[bool]) -> Fix {
 /// All string literal nodes, in source order (f-strings included; `string_value` skips dynamic ones).
 fn strings(root: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "string" {
+    crate::for_each_named(root, |n| {
+        let string = n.kind() == "string";
+        if string {
             out.push(n);
-            continue;
         }
-        let mut c = n.walk();
-        let children: Vec<_> = n.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
-    }
+        !string
+    });
     out
 }
 

@@ -104,15 +104,12 @@ impl PyFile {
 /// All `call` nodes in source order.
 pub(crate) fn all_calls<'t>(root: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    crate::for_each_named(root, |n| {
         if n.kind() == "call" {
             out.push(n);
         }
-        let mut c = n.walk();
-        let children: Vec<_> = n.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
-    }
+        true
+    });
     out
 }
 

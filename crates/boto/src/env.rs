@@ -86,7 +86,7 @@ struct Aliases {
 
 pub(crate) fn env_reads(file: &PyFile) -> EnvReads {
     let mut aliases = Aliases::default();
-    for_each_node(file.root(), &mut |n| {
+    crate::for_each_named(file.root(), |n| {
         collect_os_aliases(file, n, &mut aliases);
         true
     });
@@ -94,7 +94,7 @@ pub(crate) fn env_reads(file: &PyFile) -> EnvReads {
     if aliases.os.is_empty() && aliases.environ.is_empty() && aliases.getenv.is_empty() {
         return out;
     }
-    for_each_node(file.root(), &mut |n| {
+    crate::for_each_named(file.root(), |n| {
         if matches!(n.kind(), "import_statement" | "import_from_statement") {
             return false;
         }
@@ -112,18 +112,6 @@ pub(crate) fn env_reads(file: &PyFile) -> EnvReads {
         true
     });
     out
-}
-
-/// Visits `n` and its descendants in source order; `visit` returns whether to descend.
-fn for_each_node<'t>(n: Node<'t>, visit: &mut dyn FnMut(Node<'t>) -> bool) {
-    let mut stack = vec![n];
-    while let Some(x) = stack.pop() {
-        if visit(x) {
-            let mut c = x.walk();
-            let children: Vec<Node<'t>> = x.named_children(&mut c).collect();
-            stack.extend(children.into_iter().rev());
-        }
-    }
 }
 
 fn collect_os_aliases(file: &PyFile, n: Node<'_>, a: &mut Aliases) {
@@ -302,7 +290,7 @@ fn is_store_target(n: Node<'_>) -> bool {
 pub(crate) fn outline(file: &PyFile) -> PyOutline {
     let mut out = PyOutline::default();
     module_level(file, file.root(), &mut out);
-    for_each_node(file.root(), &mut |n| match n.kind() {
+    crate::for_each_named(file.root(), |n| match n.kind() {
         "import_statement" => {
             let mut c = n.walk();
             for name in n.children_by_field_name("name", &mut c) {
@@ -392,7 +380,7 @@ fn push_name(file: &PyFile, n: Option<Node<'_>>, out: &mut PyOutline) {
 
 fn assigned_names(file: &PyFile, a: Node<'_>, out: &mut PyOutline) {
     let Some(left) = a.child_by_field_name("left") else { return };
-    for_each_node(left, &mut |n| {
+    crate::for_each_named(left, |n| {
         if n.kind() == "identifier" {
             out.names.push(file.node_text(n).to_owned());
         }

@@ -53,6 +53,9 @@ pub(crate) struct FileIndex {
     pub attrs: HashMap<(usize, String), Vec<Binding>>,
     /// `from M import N` for mypy-boto3 modules: local name -> module.
     pub type_imports: HashMap<String, String>,
+    /// The scopes are sorted by start (always, as the walk pushes them; checked, since
+    /// [`FileIndex::scope_at`] relies on it).
+    starts_sorted: bool,
 }
 
 impl FileIndex {
@@ -67,11 +70,31 @@ impl FileIndex {
         });
         let mut w = Walker { ix: &mut ix, text };
         w.walk(root, 0);
+        ix.starts_sorted = ix.scopes.windows(2).all(|w| w[0].start <= w[1].start);
         ix
     }
 
     /// The innermost scope containing `offset`.
+    ///
+    /// Scopes are pushed in a pre-order walk, so they are sorted by start and each lies inside its
+    /// parent: the innermost one containing `offset` is the last that starts at or before it, or
+    /// the first of that one's ancestors that contains it. A binary search, not a scan: this runs
+    /// for every name the analysis looks up, and a file has a scope per function.
     pub fn scope_at(&self, offset: u32) -> usize {
+        let contains = |s: &Scope| s.start <= offset && offset < s.end.max(s.start + 1);
+        if self.starts_sorted {
+            // Scope 0 (the module) starts at 0; the search is over the others.
+            let mut i = self.scopes[1..].partition_point(|s| s.start <= offset);
+            while i != 0 && !contains(&self.scopes[i]) {
+                i = self.scopes[i].parent.unwrap_or(0);
+            }
+            return i;
+        }
+        self.scope_at_by_scan(offset)
+    }
+
+    /// [`FileIndex::scope_at`] by looking at every scope.
+    fn scope_at_by_scan(&self, offset: u32) -> usize {
         let mut best = 0;
         for (i, s) in self.scopes.iter().enumerate().skip(1) {
             if s.start <= offset && offset < s.end.max(s.start + 1) && s.start >= self.scopes[best].start {
@@ -336,6 +359,40 @@ impl Walker<'_> {
                     self.bind_targets_opaque(target, scope, at);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_binary_search_finds_the_scope_a_scan_finds_at_every_offset() {
+        let text = "\
+import boto3
+s3 = boto3.client('s3')
+
+@decorate(lambda x: x)
+def outer(a, b=lambda: s3):
+    def inner(c):
+        f = lambda d: (lambda: d)
+        return f
+    class Inner:
+        x = 1
+        def method(self):
+            return self.x
+    return inner
+
+class Outer:
+    def m(self, k=lambda: 0): pass
+
+def last(): return [lambda: 1 for _ in ()]
+";
+        let file = crate::PyFile::parse(text);
+        let ix = &file.index;
+        assert!(ix.starts_sorted, "the walk pushes scopes in order of start");
+        assert!(ix.scopes.len() > 10, "{} scopes", ix.scopes.len());
+        for offset in 0..=text.len() as u32 + 1 {
+            assert_eq!(ix.scope_at(offset), ix.scope_at_by_scan(offset), "at {offset}");
         }
     }
 }

@@ -245,6 +245,28 @@ pub fn installed_botocore_data_dir(python: &Path) -> Result<PathBuf, String> {
     if dir.is_dir() { Ok(dir) } else { Err(format!("{} is not a directory", dir.display())) }
 }
 
+/// Visits `root` and its named descendants in source order; `visit` returns whether to descend into
+/// the node it was given. One tree cursor for the whole walk: a cursor and a child list per node
+/// (`named_children`) cost more than the visits on a large file.
+pub(crate) fn for_each_named<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+    let mut c = root.walk();
+    let mut descend = visit(root);
+    loop {
+        if !(descend && c.goto_first_child()) {
+            // The cursor cannot leave `root`: at it, both moves fail and the walk ends.
+            while !c.goto_next_sibling() {
+                if !c.goto_parent() {
+                    return;
+                }
+            }
+        }
+        let n = c.node();
+        // Anonymous nodes (punctuation, keywords) are not visited; their children (none, in
+        // practice) are.
+        descend = !n.is_named() || visit(n);
+    }
+}
+
 pub(crate) fn range_of(n: Node<'_>) -> TextRange {
     TextRange::new(n.start_byte() as u32, n.end_byte() as u32)
 }
