@@ -13,6 +13,21 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
+/// A Python module of about `lines` lines of handlers that each create an S3 client and call it
+/// (one call in 50 misspelt, as real code has findings): a large file for limits and benchmarks.
+pub fn big_python(lines: usize) -> String {
+    let mut text = String::from("import boto3\n\n");
+    let mut i = 0;
+    while 2 + 5 * i < lines {
+        let call = if i % 50 == 0 { "put_objekt" } else { "put_object" };
+        text.push_str(&format!(
+            "def handler_{i}(event, context):\n    s3 = boto3.client(\"s3\")\n    s3.{call}(Bucket=\"b{i}\", Key=\"k\", Body=b\"x\")\n    return {{\"ok\": {i}}}\n\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
 /// The repository root.
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent")

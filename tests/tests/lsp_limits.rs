@@ -30,21 +30,6 @@ fn big_template(bytes: usize) -> String {
     text
 }
 
-/// A Python module of `lines` lines with boto3 clients and calls (one misspelt method every so often,
-/// as real code has findings).
-fn big_python(lines: usize) -> String {
-    let mut text = String::from("import boto3\n\n");
-    let mut i = 0;
-    while 2 + 5 * i < lines {
-        let call = if i % 50 == 0 { "put_objekt" } else { "put_object" };
-        text.push_str(&format!(
-            "def handler_{i}(event, context):\n    s3 = boto3.client(\"s3\")\n    s3.{call}(Bucket=\"b{i}\", Key=\"k\", Body=b\"x\")\n    return {{\"ok\": {i}}}\n\n"
-        ));
-        i += 1;
-    }
-    text
-}
-
 /// VmRSS and VmHWM of a process, in MB.
 fn memory_mb(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status of the server");
@@ -116,7 +101,7 @@ fn huge_documents_neither_freeze_the_server_nor_exhaust_its_memory() {
     assert_eq!(notice_code(&notice), "SW0010", "{notice}");
     eprintln!("limits: 50 MB template: notice after {big_open:?}, hover on the small one {while_big:?}");
 
-    let python = big_python(20_000);
+    let python = samwise_e2e::big_python(20_000);
     let py = file_uri(&dir.join("big/app.py"));
     let opened = Instant::now();
     client.open(&py, "python", &python);

@@ -3,7 +3,8 @@
 //! Prints the median of 5 runs per size and the ratio to the previous size; a linear analysis
 //! shows ratios near the size ratio (2).
 //!
-//! Run with `cargo bench -p samwise-ide --bench python_scaling`.
+//! Run with `cargo bench -p samwise-lsp --bench python_scaling` (the analysis the server runs per
+//! version of a Python document).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,26 +12,13 @@ use std::time::{Duration, Instant};
 
 use samwise_ide::{Analysis, Config};
 
-fn module(lines: usize) -> String {
-    let mut text = String::from("import boto3\n\n");
-    let mut i = 0;
-    while 2 + 5 * i < lines {
-        let call = if i % 50 == 0 { "put_objekt" } else { "put_object" };
-        text.push_str(&format!(
-            "def handler_{i}(event, context):\n    s3 = boto3.client(\"s3\")\n    s3.{call}(Bucket=\"b{i}\", Key=\"k\", Body=b\"x\")\n    return {{\"ok\": {i}}}\n\n"
-        ));
-        i += 1;
-    }
-    text
-}
-
 fn main() {
     let path = Path::new("/nonexistent/app.py");
     // Loads the embedded botocore models once, outside the samples.
     Analysis::new(Some(path), Arc::from("import boto3\n"), &Config::default()).diagnostics();
     let mut previous: Option<Duration> = None;
     for lines in [1_000, 2_000, 4_000, 8_000, 16_000] {
-        let text: Arc<str> = Arc::from(module(lines).as_str());
+        let text: Arc<str> = Arc::from(samwise_e2e::big_python(lines).as_str());
         let mut samples: Vec<Duration> = (0..5)
             .map(|_| {
                 let started = Instant::now();
