@@ -101,6 +101,17 @@ impl DapClient {
         self.events.iter().filter(|e| e["event"] == "output").filter_map(|e| e["body"]["output"].as_str()).collect()
     }
 
+    /// Waits until one output event holds `needle` (output travels apart from debugpy's events, so
+    /// a line printed before a breakpoint can arrive after the `stopped` event); returns all output.
+    pub fn output_containing(&mut self, needle: &str) -> String {
+        if !self.output().contains(needle) {
+            self.take(&format!("output containing {needle:?}"), |m| {
+                m["event"] == "output" && m["body"]["output"].as_str().is_some_and(|o| o.contains(needle))
+            });
+        }
+        self.output()
+    }
+
     /// Closes the connection to the adapter without a disconnect request, as a crashing editor would.
     pub fn close(&mut self) {
         self.writer = Box::new(std::io::sink());

@@ -211,7 +211,7 @@ fn editor_gone_mid_session_takes_children_and_daemons_along() {
         assert_eq!(response["success"], true, "{response}");
         let stopped = client.event("stopped");
         assert_eq!(stopped["body"]["reason"], "breakpoint", "{stopped}");
-        let (child, grandchild) = forked_pids(&client.output());
+        let (child, grandchild) = forked_pids(&client.output_containing(" grandchild "));
         // The daemon may still be inside its exec (its environment reads empty meanwhile): poll.
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut running = tagged_processes(&tag, &[client.pid()]);
