@@ -70,11 +70,18 @@ impl Faulty {
     /// Starts a deploy whose ExecuteChangeSet the proxy holds, and SIGKILLs it once the request
     /// is held: the change set exists and was never executed.
     fn deploy_killed_before_execution(&self, args: &[&str]) {
+        self.deploy_killed_while_held(args, || {});
+    }
+
+    /// Starts a deploy whose ExecuteChangeSet the proxy holds, runs `meanwhile` once the request is
+    /// held, then SIGKILLs the deploy.
+    fn deploy_killed_while_held(&self, args: &[&str], meanwhile: impl FnOnce()) {
         self.proxy.set_rules(vec![Rule::first(1, Match::Action("ExecuteChangeSet"), Fault::Hold)]);
         let before = self.proxy.log().len();
         let mut child = self.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         let held = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.proxy.wait_for(before, Duration::from_secs(120), |s| s.fault.as_deref() == Some("hold"))
+            self.proxy.wait_for(before, Duration::from_secs(120), |s| s.fault.as_deref() == Some("hold"));
+            meanwhile();
         }));
         child.kill().unwrap();
         child.wait().unwrap();
@@ -316,6 +323,22 @@ fn a_change_set_without_changes_is_success_with_a_notice_and_is_deleted() {
     assert!(f.pending_change_sets().is_empty(), "{:?}", f.moto.change_sets(""));
     assert_eq!(f.moto.stack_status("unchanged"), "CREATE_COMPLETE");
     assert_eq!(f.samconfig(), samconfig("unchanged"), "nothing new to save");
+}
+
+/// A second deploy of a stack while the first waits on CloudFormation is refused at once: it would
+/// delete the first one's change set as abandoned. Once the first is gone (killed here: the system
+/// drops its lock), deploying works again.
+#[test]
+fn a_second_deploy_of_the_same_stack_is_refused_while_the_first_runs() {
+    let f = Faulty::new("twice", Vec::new());
+    f.deploy_killed_while_held(&[], || {
+        let before = f.proxy.log().len();
+        let (_, stderr) = f.deploy(&[], 1);
+        assert!(stderr.contains("another samwise deploy of stack twice is running on this machine"), "{stderr}");
+        assert_eq!(f.proxy.log().len(), before, "refused before any request");
+    });
+    let (stdout, _) = f.deploy(&[], 0);
+    assert!(stdout.contains("Stack twice is CREATE_COMPLETE"), "{stdout}");
 }
 
 #[test]

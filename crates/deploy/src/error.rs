@@ -47,6 +47,9 @@ pub enum DeployError {
     ChangeSetFailed { stack: String, reason: String },
     /// The stack ended in a failed state; `resource` is the first resource that failed.
     StackFailed { stack: String, status: String, resource: Option<String>, reason: String },
+    /// Another samwise deploy of the same stack (same endpoint), or from the same project, is running
+    /// on this machine; `what` says which ("of stack X", "from /project").
+    AlreadyDeploying { what: String, lock: PathBuf },
 }
 
 impl DeployError {
@@ -133,6 +136,12 @@ impl fmt::Display for DeployError {
             DeployError::StackFailed { stack, status, resource: None, reason } => {
                 write!(f, "stack {stack} ended in {status}: {reason}")
             }
+            DeployError::AlreadyDeploying { what, lock } => write!(
+                f,
+                "another samwise deploy {what} is running on this machine (it holds {}); wait for it to \
+                 end or cancel it, then deploy again",
+                lock.display()
+            ),
         }
     }
 }

@@ -45,9 +45,65 @@ fn write_atomic_with(
     Ok(())
 }
 
+/// Takes the machine-wide deploy lock named by `key`: a file in the temporary folder, locked for as
+/// long as the returned file is open (the system releases it when the process ends, however it
+/// ends). Taken: `AlreadyDeploying` naming `what` ("of stack X"). No lock file can be made (no
+/// temporary folder, a file system without locks): `Ok(None)`, and the deploy goes on without.
+pub(crate) fn deploy_lock(key: &str, what: impl FnOnce() -> String) -> Result<Option<std::fs::File>, DeployError> {
+    deploy_lock_waiting(key, std::time::Duration::ZERO, what)
+}
+
+/// [`deploy_lock`], waiting up to `patience` for the holder to let go before giving up.
+pub(crate) fn deploy_lock_waiting(
+    key: &str,
+    patience: std::time::Duration,
+    what: impl FnOnce() -> String,
+) -> Result<Option<std::fs::File>, DeployError> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let path = std::env::temp_dir().join(format!("samwise-deploy-{name}.lock"));
+    let Ok(file) = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) else {
+        return Ok(None);
+    };
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(DeployError::AlreadyDeploying { what: what(), lock: path });
+            }
+            Err(std::fs::TryLockError::Error(_)) => return Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deploy_lock_is_held_until_its_file_is_closed() {
+        let key = format!("test\n{}", std::process::id());
+        let first = deploy_lock(&key, || unreachable!()).unwrap().expect("a lock file in the temporary folder");
+        let e = deploy_lock(&key, || "of stack locked".into()).unwrap_err();
+        assert!(e.to_string().starts_with("another samwise deploy of stack locked is running on this machine"), "{e}");
+        assert!(deploy_lock(&format!("{key}-other"), || unreachable!()).unwrap().is_some(), "other keys are free");
+        // A waiting taker gets the lock once the holder lets go.
+        let waiter = std::thread::spawn({
+            let key = key.clone();
+            move || {
+                deploy_lock_waiting(&key, std::time::Duration::from_secs(60), || "waited".into()).map(|l| l.is_some())
+            }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(first);
+        assert!(matches!(waiter.join().unwrap(), Ok(true)), "the waiter took the lock");
+        assert!(deploy_lock(&key, || unreachable!()).unwrap().is_some(), "free again once both are closed");
+    }
 
     #[cfg(unix)]
     #[test]

@@ -26,6 +26,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use samwise_syntax::Format;
 use samwise_template::Template;
 
+use crate::fsutil::deploy_lock;
 use crate::{DeployError, DeployParameters, Plan, SamConfig};
 
 /// One resource change of a change set, as CloudFormation describes it.
@@ -751,6 +752,10 @@ fn stack_failed(stack: &str, status: String, first_failure: Option<StackEvent>) 
 
 /// Executes `plan`: uploads, change set, confirmation, execution, events, outputs.
 pub async fn deploy(clients: &Clients, plan: &Plan, observer: &dyn Observer) -> Result<DeployReport, DeployError> {
+    // Two deploys of one stack would interfere: each deletes the change sets it takes for abandoned,
+    // so one would delete the other's while that one waits for its confirmation.
+    let stack = &plan.stack_name;
+    let _lock = deploy_lock(&format!("stack\n{}\n{stack}", clients.endpoint), || format!("of stack {stack}"))?;
     let mut report = DeployReport {
         stack_name: plan.stack_name.clone(),
         outcome: Outcome::NoChanges,

@@ -100,6 +100,9 @@ fn sam_runtime(template: &Template, resource: &str) -> Option<String> {
     own.or(global).and_then(|n| tree.as_str(n)).map(str::to_owned)
 }
 
+/// How long a deploy waits for another one packaging the same project before giving up.
+const PACKAGING_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Builds the deploy plan for the template at `template_path`.
 pub fn plan(template_path: &Path, options: &DeployOptions, samconfig: Option<&SamConfig>) -> Result<Plan, DeployError> {
     let env = options.config_env.as_deref().unwrap_or("default");
@@ -167,6 +170,13 @@ pub fn plan(template_path: &Path, options: &DeployOptions, samconfig: Option<&Sa
         return Err(need_bucket("artifacts"));
     }
     let build_root = options.build_dir.clone().unwrap_or_else(|| project.join(".aws-sam").join("samwise-deploy"));
+    // Two deploys from one project would package into the same build folder (each clears a
+    // function's folder before pip installs into it): the second waits while the first packages.
+    let _packaging = crate::fsutil::deploy_lock_waiting(
+        &format!("packaging\n{}", build_root.display()),
+        PACKAGING_PATIENCE,
+        || format!("from {} (packaging for more than 10 minutes)", project.display()),
+    )?;
     let pip_args: Vec<&str> = options.pip_args.iter().map(String::as_str).collect();
     // Two resources naming one folder share one archive.
     let mut done: HashMap<(PathBuf, ArtifactKind), (Packaged, String)> = HashMap::new();
