@@ -371,6 +371,35 @@ struct CommandOptions {
     config_env: Option<String>,
     /// `false` executes without asking.
     confirm: Option<bool>,
+    /// The editor asks the user for a missing stack name, bucket or region itself: such a failure
+    /// is not shown, and its error answer names the setting (`data.missingSetting`).
+    ask_for_missing: bool,
+}
+
+/// A failed `samwise.deploy`: the message, and the setting the user did not give when that is why.
+#[derive(Debug)]
+pub struct DeployFailure {
+    pub message: String,
+    /// The command option to ask for: `stackName`, `s3Bucket` or `region`.
+    pub missing: Option<&'static str>,
+}
+
+impl From<String> for DeployFailure {
+    fn from(message: String) -> DeployFailure {
+        DeployFailure { message, missing: None }
+    }
+}
+
+impl From<DeployError> for DeployFailure {
+    fn from(e: DeployError) -> DeployFailure {
+        let missing = match &e {
+            DeployError::MissingSetting { field: "stack_name", .. } => Some("stackName"),
+            DeployError::MissingSetting { field: "s3_bucket", .. } => Some("s3Bucket"),
+            DeployError::NoRegion => Some("region"),
+            _ => None,
+        };
+        DeployFailure { message: e.to_string(), missing }
+    }
 }
 
 /// What the deploy thread asks of the message loop.
@@ -396,7 +425,7 @@ impl Observer for Editor {
     }
 }
 
-fn parse_command(arguments: &[Value]) -> Result<(PathBuf, DeployOptions), String> {
+fn parse_command(arguments: &[Value]) -> Result<(PathBuf, DeployOptions, bool), String> {
     let path = match arguments.first() {
         Some(Value::String(s)) => s.strip_prefix("file://").map(percent_decode).unwrap_or_else(|| s.clone()),
         _ => return Err("samwise.deploy needs the template path as its first argument".to_owned()),
@@ -436,7 +465,7 @@ fn parse_command(arguments: &[Value]) -> Result<(PathBuf, DeployOptions), String
         python: default_python(),
         ..Default::default()
     };
-    Ok((PathBuf::from(path), options))
+    Ok((PathBuf::from(path), options, opts.ask_for_missing))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -480,21 +509,19 @@ fn spawn_deploy(
     template: PathBuf,
     options: DeployOptions,
     tx: mpsc::UnboundedSender<Request>,
-) -> oneshot::Receiver<Result<(DeployReport, Vec<&'static str>), String>> {
+) -> oneshot::Receiver<Result<(DeployReport, Vec<&'static str>), DeployFailure>> {
     let (done, result) = oneshot::channel();
     std::thread::spawn(move || {
-        let run = || -> Result<(DeployReport, Vec<&'static str>), String> {
+        let run = || -> Result<(DeployReport, Vec<&'static str>), DeployFailure> {
             let config_path = samconfig_path(&template, None);
-            let samconfig = load_samconfig(&config_path).map_err(|e| e.to_string())?;
-            let plan = samwise_deploy::plan(&template, &options, samconfig.as_ref()).map_err(|e| e.to_string())?;
+            let samconfig = load_samconfig(&config_path)?;
+            let plan = samwise_deploy::plan(&template, &options, samconfig.as_ref())?;
             let rt = runtime().map_err(|e| format!("cannot start the async runtime: {e}"))?;
             let observer = Editor(tx);
-            let report = rt
-                .block_on(async {
-                    let clients = Clients::load(plan.region.as_deref()).await?;
-                    samwise_deploy::deploy(&clients, &plan, &observer).await
-                })
-                .map_err(|e| e.to_string())?;
+            let report = rt.block_on(async {
+                let clients = Clients::load(plan.region.as_deref()).await?;
+                samwise_deploy::deploy(&clients, &plan, &observer).await
+            })?;
             let saved = if report.outcome == Outcome::Cancelled {
                 Vec::new()
             } else {
@@ -520,8 +547,8 @@ pub async fn execute(
     arguments: Vec<Value>,
     work_done_token: Option<ProgressToken>,
     mut stopping: watch::Receiver<bool>,
-) -> Result<Value, String> {
-    let (template, options) = parse_command(&arguments)?;
+) -> Result<Value, DeployFailure> {
+    let (template, options, ask_for_missing) = parse_command(&arguments)?;
     let title = format!("Deploying {}", template.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
     let token = match work_done_token {
         Some(t) => Some(t),
@@ -581,20 +608,23 @@ pub async fn execute(
                 }
             },
             r = &mut result => {
-                break r.unwrap_or_else(|_| Err("the deploy thread ended without an answer (a bug)".to_owned()))
+                break r.unwrap_or_else(|_| Err("the deploy thread ended without an answer (a bug)".to_owned().into()))
             }
-            () = session_end(&mut stopping) => break Err("the session ended during the deploy".to_owned()),
+            () = session_end(&mut stopping) => break Err("the session ended during the deploy".to_owned().into()),
         }
     };
+    // The editor asks the user for a missing setting and runs the deploy again: not a failure to show.
+    let asking = matches!(&outcome, Err(e) if ask_for_missing && e.missing.is_some());
     let end = match &outcome {
         Ok((report, _)) => match &report.outcome {
             Outcome::Deployed { status } => format!("Stack {} is {status}", report.stack_name),
             Outcome::NoChanges => format!("No changes to deploy: stack {} is up to date", report.stack_name),
             Outcome::Cancelled => "Deploy cancelled".to_owned(),
         },
-        Err(e) => format!("Deploy failed: {e}"),
+        Err(e) if asking => format!("Deploy stopped to ask for a setting: {}", e.message),
+        Err(e) => format!("Deploy failed: {}", e.message),
     };
-    let level = if outcome.is_ok() { MessageType::INFO } else { MessageType::ERROR };
+    let level = if outcome.is_ok() || asking { MessageType::INFO } else { MessageType::ERROR };
     client.log_message(level, &end).await;
     progress(WorkDoneProgress::End(WorkDoneProgressEnd { message: Some(end.clone()) })).await;
     match outcome {
@@ -604,6 +634,7 @@ pub async fn execute(
             value["savedToSamconfig"] = json!(saved);
             Ok(value)
         }
+        Err(e) if asking => Err(e),
         Err(e) => {
             client.show_message(MessageType::ERROR, &end).await;
             Err(e)

@@ -703,7 +703,10 @@ impl LanguageServer for Server {
             return crate::deploy::execute(&self.client, params.arguments, token, self.stopping.subscribe())
                 .await
                 .map(Some)
-                .map_err(request_failed);
+                .map_err(|failure| Error {
+                    data: failure.missing.map(|setting| serde_json::json!({ "missingSetting": setting })),
+                    ..request_failed(failure.message)
+                });
         }
         debug_assert!(!SERVER_COMMANDS.contains(&params.command.as_str()), "a declared command needs a handler here");
         Err(Error::invalid_params(format!(

@@ -2,7 +2,7 @@
 //! report per event, end), the change-set confirmation through `window/showMessageRequest`, the
 //! command's result, "no changes", a declined change set, and a failure as an error answer.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use samwise_e2e::lsp_client::{LspClient, editor_capabilities, scratch_dir};
@@ -19,6 +19,19 @@ fn start(moto: &Moto, dir: &Path) -> LspClient {
     client
 }
 
+/// A project with one Python function (no samconfig.toml) and its artifact bucket in moto: the
+/// project folder and its template.
+fn project(moto: &Moto, name: &str, bucket: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch_dir(name);
+    std::fs::create_dir_all(dir.join("hello")).unwrap();
+    std::fs::create_dir_all(dir.join("home")).unwrap();
+    std::fs::write(dir.join("hello/app.py"), "def handler(event, context):\n    return 1\n").unwrap();
+    let template = dir.join("template.yaml");
+    std::fs::write(&template, lambda_stack_template(&["Hello"])).unwrap();
+    moto.create_bucket(bucket);
+    (dir, template)
+}
+
 fn deploy(client: &LspClient, template: &Path, options: Value) -> Result<Value, Value> {
     client.request(
         "workspace/executeCommand",
@@ -29,13 +42,7 @@ fn deploy(client: &LspClient, template: &Path, options: Value) -> Result<Value, 
 #[test]
 fn deploy_command_reports_progress_asks_to_confirm_and_returns_the_outputs() {
     let moto = Moto::start();
-    let dir = scratch_dir("lsp-deploy");
-    std::fs::create_dir_all(dir.join("hello")).unwrap();
-    std::fs::create_dir_all(dir.join("home")).unwrap();
-    std::fs::write(dir.join("hello/app.py"), "def handler(event, context):\n    return 1\n").unwrap();
-    let template = dir.join("template.yaml");
-    std::fs::write(&template, lambda_stack_template(&["Hello"])).unwrap();
-    moto.create_bucket("lsp-artifacts");
+    let (dir, template) = project(&moto, "lsp-deploy", "lsp-artifacts");
     let client = start(&moto, &dir);
     let options = json!({ "stackName": "lsp-stack", "s3Bucket": "lsp-artifacts" });
 
@@ -102,4 +109,40 @@ fn deploy_command_reports_progress_asks_to_confirm_and_returns_the_outputs() {
     let stderr = client.stderr();
     assert!(client.shutdown().success());
     assert!(!stderr.contains(SECRET_ACCESS_KEY));
+}
+
+/// An editor that can ask the user (`askForMissing`) gets a missing stack name or bucket as an error
+/// answer naming the setting (`data.missingSetting`), not shown to the user; it asks and runs the
+/// command again with the answer. The settings of the deploy that succeeds are saved to
+/// samconfig.toml, so the next deploy needs no questions.
+#[test]
+fn an_editor_that_asks_gets_the_missing_setting_named_and_nothing_shown() {
+    let moto = Moto::start();
+    let (dir, template) = project(&moto, "lsp-deploy-ask", "asked-artifacts");
+    let client = start(&moto, &dir);
+
+    let missing = deploy(&client, &template, json!({ "askForMissing": true })).unwrap_err();
+    assert_eq!(missing["code"], -32803, "{missing}");
+    assert_eq!(missing["data"], json!({ "missingSetting": "stackName" }), "{missing}");
+    let missing = deploy(&client, &template, json!({ "askForMissing": true, "stackName": "asked-stack" })).unwrap_err();
+    assert_eq!(missing["data"], json!({ "missingSetting": "s3Bucket" }), "{missing}");
+    // Neither was shown: the editor asks instead.
+    assert!(client.take_notifications("window/showMessage").iter().all(|n| n["type"] != 1));
+
+    let options =
+        json!({ "askForMissing": true, "stackName": "asked-stack", "s3Bucket": "asked-artifacts", "confirm": false });
+    let result = deploy(&client, &template, options).unwrap();
+    assert_eq!(result["status"], "deployed", "{result}");
+    let samconfig = std::fs::read_to_string(dir.join("samconfig.toml")).unwrap();
+    assert!(samconfig.contains("asked-stack") && samconfig.contains("asked-artifacts"), "{samconfig}");
+    let again = deploy(&client, &template, json!({ "askForMissing": true })).unwrap();
+    assert_eq!(again["status"], "noChanges", "{again}");
+
+    // Without askForMissing, the same failure is also shown to the user.
+    std::fs::remove_file(dir.join("samconfig.toml")).unwrap();
+    let failed = deploy(&client, &template, json!({})).unwrap_err();
+    assert_eq!(failed["data"], json!({ "missingSetting": "stackName" }), "{failed}");
+    let shown = client.notification("window/showMessage", |p| p["type"] == 1);
+    assert!(shown["message"].as_str().unwrap().contains("stack_name"), "{shown}");
+    assert!(client.shutdown().success());
 }

@@ -14,6 +14,7 @@ import {
   WorkDoneProgress,
 } from 'vscode-languageclient/node';
 import { BinaryError, type BinaryName, checkVersion, describe, findBinary, type FoundBinary, SETTING_OF } from './binaries';
+import { deployOptions, missingSettingOf, questionFor } from './deploy';
 import { emptyEventFile, eventFilesFor, invokeArgs, runInvoke } from './invoke';
 import { configurationFor, findFunctions, isPythonFunction, toLaunchRequest, validateConfiguration } from './launch';
 
@@ -188,6 +189,8 @@ async function startClient(context: vscode.ExtensionContext, binaries: Binaries)
  * handler adds its own "Request workspace/executeCommand failed." notification to the one the server shows. It also
  * carries a progress token of ours, so the server reports each step (upload, change set, stack event) into this
  * notification instead of creating a progress that the client library shows only in the status bar.
+ * A project without samconfig.toml has no stack name or bucket: the server names the missing setting (it shows no
+ * error then, as the request says the extension asks), the user is asked, and the deploy runs again with the answer.
  */
 async function deploy(running: LanguageClient, args: unknown[]) {
   // The server shows every failure of a deploy it started, but not a malformed request, which it refuses before
@@ -199,9 +202,50 @@ async function deploy(running: LanguageClient, args: unknown[]) {
   const template = path.basename(toFsPath(args[0]));
   log.appendLine(`Deploying ${template}...`);
   log.show(true);
+  let options = deployOptions(args);
+  for (;;) {
+    const outcome = await deployOnce(running, template, [args[0], options]);
+    if (outcome.kind === 'done') {
+      return outcome.result;
+    }
+    const question = questionFor(outcome.error, options);
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    if (!question) {
+      log.appendLine(`Deploy of ${template} failed: ${message}`);
+      // An error answer is the server's, which has shown it already (window/showMessage) unless it names a setting
+      // to ask for; anything else, such as the server stopping mid-deploy, has not been shown yet.
+      const shown = outcome.error instanceof ResponseError && missingSettingOf(outcome.error) === undefined;
+      if (!shown) {
+        void vscode.window.showErrorMessage(`samwise: deploy of ${template} failed: ${message}`);
+      }
+      return undefined;
+    }
+    log.appendLine(`Deploy of ${template} needs a setting: ${message}`);
+    const answer = await vscode.window.showInputBox({
+      title: `samwise: deploy ${template}`,
+      prompt: question.prompt,
+      placeHolder: question.placeHolder,
+      ignoreFocusOut: true,
+      validateInput: (value) => question.validate(value.trim()),
+    });
+    if (answer === undefined) {
+      log.appendLine(`Deploy of ${template} cancelled: no ${question.setting} given.`);
+      return undefined;
+    }
+    options = { ...options, [question.setting]: answer.trim() };
+  }
+}
+
+/** One `samwise.deploy` request, its progress shown in a notification of its own. */
+async function deployOnce(
+  running: LanguageClient,
+  template: string,
+  args: unknown[],
+): Promise<{ kind: 'done'; result: unknown } | { kind: 'failed'; error: unknown }> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `samwise: deploying ${template}` },
     async (progress) => {
+      // A token per run: a token must not be reused while a run may still report on it.
       const token = `samwise.vscode.deploy/${++deployRuns}`;
       const reports = running.onProgress(WorkDoneProgress.type, token, (value) => {
         if (value.kind === 'report' && value.message) {
@@ -215,16 +259,9 @@ async function deploy(running: LanguageClient, args: unknown[]) {
           workDoneToken: token,
         });
         log.appendLine(`Deploy of ${template} finished.`);
-        return result;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.appendLine(`Deploy of ${template} failed: ${message}`);
-        // An error answer is the server's, which has shown it already (window/showMessage); anything else, such as
-        // the server stopping mid-deploy, has not been shown yet.
-        if (!(err instanceof ResponseError)) {
-          void vscode.window.showErrorMessage(`samwise: deploy of ${template} failed: ${message}`);
-        }
-        return undefined;
+        return { kind: 'done' as const, result };
+      } catch (error) {
+        return { kind: 'failed' as const, error };
       } finally {
         reports.dispose();
       }
