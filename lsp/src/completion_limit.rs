@@ -12,43 +12,45 @@ use samwise_ide as ide;
 /// Applies `limit` to `items` (sorted by the analysis, best first) for a cursor at byte `offset` of
 /// `text`. Returns whether items were left out, which the answer reports as `isIncomplete`.
 ///
-/// Only when the list is too long: items whose filter text does not contain the typed word as a
-/// subsequence (ignoring case) are dropped — editors filter at least that strictly, so none of
-/// them would have been shown — then items that start with the typed word move first, keeping the
-/// analysis' order otherwise, and the list is cut.
+/// Only when the list is too long: items whose filter text does not match the typed word
+/// ([`ide::match_rank`]: its characters in order, ignoring case) are dropped — editors filter at
+/// least that strictly, so none of them would have been shown — then items that start with the
+/// typed word move first, keeping the analysis' order otherwise, and the list is cut.
 pub fn apply(text: &str, offset: u32, items: &mut Vec<ide::CompletionItem>, limit: usize) -> bool {
     if items.len() <= limit {
         return false;
     }
-    let typed = |item: &ide::CompletionItem| {
+    // The word typed before the cursor, lower-cased; items mostly share one replace range, so it
+    // is read once per distinct range.
+    let mut typed: Option<(ide::TextRange, String)> = None;
+    let mut ranked: Vec<(bool, ide::CompletionItem)> = Vec::with_capacity(items.len());
+    for item in std::mem::take(items) {
         let r = item.replace_range;
-        let end = offset.min(r.end);
-        text.get(r.start as usize..end as usize).filter(|_| r.start <= end).unwrap_or("").to_lowercase()
-    };
-    let mut ranked: Vec<(bool, ide::CompletionItem)> = std::mem::take(items)
-        .into_iter()
-        .filter_map(|item| {
-            let typed = typed(&item);
-            let candidate = item.filter_text.as_deref().unwrap_or(&item.label).to_lowercase();
-            // A typed `!` (a YAML short-form tag) is not part of labels such as logical ids.
-            let word = match typed.strip_prefix('!') {
-                Some(rest) if !candidate.starts_with('!') => rest,
-                _ => typed.as_str(),
-            };
-            is_subsequence(word, &candidate).then(|| (!candidate.starts_with(word), item))
-        })
-        .collect();
+        let word = match &typed {
+            Some((range, word)) if *range == r => word,
+            _ => {
+                let end = offset.min(r.end);
+                let word = text.get(r.start as usize..end as usize).filter(|_| r.start <= end).unwrap_or("");
+                &typed.insert((r, word.to_lowercase())).1
+            }
+        };
+        let candidate = item.filter_text.as_deref().unwrap_or(&item.label);
+        // A typed `!` (a YAML short-form tag) is not part of labels such as logical ids.
+        let word = match word.strip_prefix('!') {
+            Some(rest) if !candidate.starts_with('!') => rest,
+            _ => word.as_str(),
+        };
+        // Exact and prefix matches (ranks 0 and 1) first, then the other matches.
+        if let Some(rank) = ide::match_rank(candidate, word) {
+            ranked.push((rank == 2, item));
+        }
+    }
     // Stable: the analysis' order stays within each group.
     ranked.sort_by_key(|(later, _)| *later);
     let incomplete = ranked.len() > limit;
     ranked.truncate(limit);
     *items = ranked.into_iter().map(|(_, item)| item).collect();
     incomplete
-}
-
-fn is_subsequence(word: &str, candidate: &str) -> bool {
-    let mut rest = candidate.chars();
-    word.chars().all(|w| rest.any(|c| c == w))
 }
 
 #[cfg(test)]

@@ -32,6 +32,29 @@ pub use samwise_syntax::{Diagnostic, Fix, LineIndex, Severity, TextEdit, TextRan
 pub use samwise_template::RuleInfo;
 pub use symbols::{WorkspaceSymbol, workspace_symbols};
 
+/// How `name` matches what the user typed, `query` (already lower-case), ignoring case: 0 for the
+/// same name, 1 for a prefix, 2 for the query's characters in order; `None` when it does not match.
+/// Editors filter completion lists at least this strictly. Completion, the server's completion
+/// item limit and workspace symbols all rank by it.
+pub fn match_rank(name: &str, query: &str) -> Option<u8> {
+    let lower = || name.chars().flat_map(char::to_lowercase);
+    if lower().eq(query.chars()) {
+        return Some(0);
+    }
+    let mut chars = lower();
+    if query.chars().all(|q| chars.next() == Some(q)) {
+        return Some(1);
+    }
+    matches_typed(name, query).then_some(2)
+}
+
+/// Whether `name` holds the characters of `query` (already lower-case) in order, ignoring case:
+/// [`match_rank`] without the rank, for filtering long lists.
+pub fn matches_typed(name: &str, query: &str) -> bool {
+    let mut chars = name.chars().flat_map(char::to_lowercase);
+    query.chars().all(|q| chars.any(|c| c == q))
+}
+
 /// Every rule `samwise-lsp check` and the server report, in code order: the template rules and
 /// the template/code cross-checks.
 pub fn rules() -> Vec<RuleInfo> {

@@ -97,7 +97,7 @@ pub fn workspace_symbols(analyses: &[&Analysis], query: &str) -> Vec<WorkspaceSy
     for a in analyses {
         for section in document_symbols(a) {
             for s in section.children.into_iter().filter(|s| s.kind != SymbolKind::Section) {
-                let Some(rank) = match_rank(&s.name, &query) else { continue };
+                let Some(rank) = crate::match_rank(&s.name, &query) else { continue };
                 out.push((
                     rank,
                     WorkspaceSymbol {
@@ -115,19 +115,6 @@ pub fn workspace_symbols(analyses: &[&Analysis], query: &str) -> Vec<WorkspaceSy
     // A stable sort keeps the template and position order within one rank.
     out.sort_by_key(|(rank, _)| *rank);
     out.into_iter().map(|(_, s)| s).collect()
-}
-
-/// 0 for an exact match, 1 for a prefix, 2 for the query's characters in order; `None` otherwise.
-fn match_rank(name: &str, query: &str) -> Option<u8> {
-    let lower = name.to_lowercase();
-    if lower == query {
-        return Some(0);
-    }
-    if lower.starts_with(query) {
-        return Some(1);
-    }
-    let mut chars = lower.chars();
-    query.chars().all(|q| chars.any(|c| c == q)).then_some(2)
 }
 
 /// Every mapping, sequence and block scalar spanning several lines, in any YAML or JSON document. A value under a key folds from

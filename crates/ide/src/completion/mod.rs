@@ -30,7 +30,7 @@ use schema::{Block, Seg};
 pub(crate) fn completions(a: &Analysis, offset: u32) -> Vec<CompletionItem> {
     let Some(t) = template_being_written(a) else { return Vec::new() };
     let Some((cur, cl)) = classify(a, t, offset) else { return Vec::new() };
-    let typed = a.text[cl.range.start as usize..cur.offset as usize].trim_start_matches('!').to_ascii_lowercase();
+    let typed = a.text[cl.range.start as usize..cur.offset as usize].trim_start_matches('!').to_lowercase();
     let mut g = Gen { a, t, data: a.data(), cur: &cur, range: cl.range, typed, out: Vec::new() };
     g.generate(&cl.context);
     let mut out = g.out;
@@ -215,13 +215,7 @@ impl Gen<'_> {
     /// narrow the list they have, so leaving the rest out changes nothing they show; it keeps the
     /// long lists (1,900 resource types, every logical id) cheap once a few characters are typed.
     fn wanted(&self, label: &str) -> bool {
-        let mut want = self.typed.bytes().peekable();
-        for b in label.bytes() {
-            if want.peek() == Some(&b.to_ascii_lowercase()) {
-                want.next();
-            }
-        }
-        want.peek().is_none()
+        crate::matches_typed(label, &self.typed)
     }
 
     fn push(&mut self, label: &str, kind: CompletionKind, detail: Option<String>, prio: u8, insert: String) {
