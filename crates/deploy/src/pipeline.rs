@@ -147,6 +147,8 @@ pub struct Clients {
     s3_endpoint: String,
     /// Attempts per request of the retry configuration in use, for error messages.
     attempts: u32,
+    /// The S3 client's timeouts, which each upload grows by its size ([`upload_timeouts`]).
+    s3_timeouts: aws_config::timeout::TimeoutConfig,
 }
 
 fn env_set(name: &str) -> bool {
@@ -182,9 +184,10 @@ impl Clients {
         }
         // A local endpoint (moto, LocalStack) serves buckets under paths, not as subdomains.
         let local_s3 = config.endpoint_url().is_some() || env_set("AWS_ENDPOINT_URL_S3");
+        let s3_timeouts = timeouts(config);
         let s3_config = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(local_s3)
-            .timeout_config(timeouts(config))
+            .timeout_config(s3_timeouts.clone())
             .build();
         let endpoint = std::env::var("AWS_ENDPOINT_URL_CLOUDFORMATION")
             .ok()
@@ -198,7 +201,7 @@ impl Clients {
             .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         let attempts = config.retry_config().map_or(3, |r| r.max_attempts());
         let cfn = CfnClient::from_conf(cloudformation_config(config));
-        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn, endpoint, s3_endpoint, attempts })
+        Ok(Clients { s3: S3Client::from_conf(s3_config), cfn, endpoint, s3_endpoint, attempts, s3_timeouts })
     }
 }
 
@@ -435,11 +438,7 @@ async fn upload_artifacts(
             report.skipped.push(key.to_owned());
             UploadStatus::Exists
         } else {
-            let own = clients.s3.config().timeout_config().cloned();
-            let timeouts = upload_timeouts(
-                &own.unwrap_or_else(|| timeouts(&aws_config::SdkConfig::builder().build())),
-                bytes.len(),
-            );
+            let timeouts = upload_timeouts(&clients.s3_timeouts, bytes.len());
             clients
                 .s3
                 .put_object()

@@ -175,7 +175,13 @@ pub fn plan(template_path: &Path, options: &DeployOptions, samconfig: Option<&Sa
     let _packaging = crate::fsutil::deploy_lock_waiting(
         &format!("packaging\n{}", build_root.display()),
         PACKAGING_PATIENCE,
-        || format!("from {} (packaging for more than 10 minutes)", project.display()),
+        || {
+            format!(
+                "from {} (packaging for more than {} minutes)",
+                project.display(),
+                PACKAGING_PATIENCE.as_secs() / 60
+            )
+        },
     )?;
     let pip_args: Vec<&str> = options.pip_args.iter().map(String::as_str).collect();
     // Two resources naming one folder share one archive.

@@ -37,11 +37,11 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 /// The init (handler import) limit under the debugger, instead of Lambda's 10 s.
 const DEBUG_INIT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Requests after which the debuggee runs again: the timeout resumes without waiting for `continued`.
 /// Test aid: with this variable set in the adapter's environment, debugpy's answer to the attach
 /// is never relayed, as when the function ends before that answer gets through on a loaded machine.
 const TEST_DROP_ATTACH_ANSWER: &str = "SAMWISE_DAP_TEST_DROP_ATTACH_ANSWER";
 
+/// Requests after which the debuggee runs again: the timeout resumes without waiting for `continued`.
 const RUN_REQUESTS: &[&str] = &["continue", "next", "stepIn", "stepOut", "stepBack", "reverseContinue", "goto"];
 
 /// Runs a session over a byte stream pair until the editor disconnects or closes the stream.
