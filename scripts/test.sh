@@ -11,6 +11,19 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 step() { printf '\n==> %s\n' "$*"; }
 
+step "disk space"
+# A clean run writes about 6 GB (the dev build ~4 GB, the fuzz build, npm packages, code-server and
+# the virtualenv); running out of space half an hour in fails in odd places, so say it up front.
+need_gb=8
+[ -d target/debug ] && need_gb=3
+free_gb=$(df -Pk "$root" | awk 'NR == 2 { print int($4 / 1048576) }')
+if [ "$free_gb" -lt "$need_gb" ]; then
+  echo "test.sh: only ${free_gb} GB free on the file system of $root; the test suite needs about ${need_gb} GB." >&2
+  echo "test.sh: free some space (e.g. cargo clean in other checkouts) and run it again." >&2
+  exit 1
+fi
+echo "${free_gb} GB free (about ${need_gb} GB needed)"
+
 step "system packages"
 need=()
 command -v nvim >/dev/null || need+=(neovim)
