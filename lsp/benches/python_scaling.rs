@@ -1,7 +1,9 @@
 //! How the analysis of a Python file (parse, scopes, boto3 calls, diagnostics) grows with its
 //! size: a generated module of N lines of handlers that each create an S3 client and call it.
 //! Prints the median of 5 runs per size and the ratio to the previous size; a linear analysis
-//! shows ratios near the size ratio (2).
+//! shows ratios near the size ratio (2). Then, per size, the analysis of the next version after a
+//! one-character edit in the middle of the file (what the server does as the user types): the
+//! incremental reparse of `Analysis::after_edits` beside a fresh `Analysis::new`.
 //!
 //! Run with `cargo bench -p samwise-lsp --bench python_scaling` (the analysis the server runs per
 //! version of a Python document).
@@ -33,5 +35,37 @@ fn main() {
             .map_or(String::new(), |p| format!("   x{:.2} the previous size", median.as_secs_f64() / p.as_secs_f64()));
         println!("{lines:>6} lines: analysis + diagnostics median {:>8.1} ms{ratio}", median.as_secs_f64() * 1e3);
         previous = Some(median);
+    }
+    println!("after a one-character edit (analysis + diagnostics of the next version):");
+    for lines in [1_000, 4_000, 16_000] {
+        let text = samwise_e2e::big_python(lines);
+        let before = Analysis::new(Some(path), Arc::from(text.as_str()), &Config::default());
+        let at = text.len() / 2;
+        let at = (at..).find(|&i| text.as_bytes()[i] == b'\n').expect("a line end after the middle") as u32;
+        let edit = [(samwise_ide::TextRange::empty(at), "#")];
+        let mut next = text.clone();
+        next.insert(at as usize, '#');
+        let next: Arc<str> = Arc::from(next);
+        let time = |incremental: bool| {
+            let mut samples: Vec<Duration> = (0..5)
+                .map(|_| {
+                    let started = Instant::now();
+                    let a = if incremental {
+                        Analysis::after_edits(Some(path), next.clone(), &Config::default(), &before, &edit)
+                    } else {
+                        Analysis::new(Some(path), next.clone(), &Config::default())
+                    };
+                    assert_eq!(a.diagnostics().len(), lines / 250);
+                    started.elapsed()
+                })
+                .collect();
+            samples.sort();
+            samples[samples.len() / 2].as_secs_f64() * 1e3
+        };
+        let (fresh, incremental) = (time(false), time(true));
+        println!(
+            "{lines:>6} lines: fresh parse median {fresh:>7.1} ms, incremental reparse median {incremental:>7.1} ms (x{:.2})",
+            incremental / fresh
+        );
     }
 }

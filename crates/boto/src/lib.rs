@@ -67,21 +67,35 @@ impl PyFile {
     /// Applies one edit (replace `range` of the current text by `new_text`) and reparses incrementally,
     /// reusing the unchanged parts of the previous tree.
     pub fn edit(&self, range: TextRange, new_text: &str) -> PyFile {
+        self.edited(&[(range, new_text)]).expect("one edit within the text")
+    }
+
+    /// Applies `edits` in order (each range relative to the text the previous edit left, as an
+    /// editor's changes are) and reparses once, reusing the unchanged parts of the previous tree.
+    /// `None` when an edit's range is not within the text or not on character boundaries.
+    pub fn edited<S: AsRef<str>>(&self, edits: &[(TextRange, S)]) -> Option<PyFile> {
         let mut text = self.text.clone();
-        text.replace_range(range.as_range(), new_text);
-        let new_end = range.start as usize + new_text.len();
-        let edit = InputEdit {
-            start_byte: range.start as usize,
-            old_end_byte: range.end as usize,
-            new_end_byte: new_end,
-            start_position: point_at(&self.text, range.start as usize),
-            old_end_position: point_at(&self.text, range.end as usize),
-            new_end_position: point_at(&text, new_end),
-        };
         let mut old = self.tree.clone();
-        old.edit(&edit);
+        for (range, new_text) in edits {
+            let (start, end) = (range.start as usize, range.end as usize);
+            if start > end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+                return None;
+            }
+            let (start_position, old_end_position) = (point_at(&text, start), point_at(&text, end));
+            let new_text = new_text.as_ref();
+            text.replace_range(start..end, new_text);
+            let new_end = start + new_text.len();
+            old.edit(&InputEdit {
+                start_byte: start,
+                old_end_byte: end,
+                new_end_byte: new_end,
+                start_position,
+                old_end_position,
+                new_end_position: point_at(&text, new_end),
+            });
+        }
         let tree = parser().parse(&text, Some(&old)).expect("parsing always yields a tree");
-        PyFile::with_tree(text, tree)
+        Some(PyFile::with_tree(text, tree))
     }
 
     fn with_tree(text: String, tree: Tree) -> PyFile {
@@ -342,5 +356,87 @@ mod did_you_mean_tests {
             assert_eq!(did_you_mean(name, candidates.iter().copied()), want, "{name}");
         }
         assert_eq!(did_you_mean(&"dynamodb".repeat(4000), ["dynamodb", "s3"]), None);
+    }
+}
+
+#[cfg(test)]
+mod incremental_tests {
+    use super::{PyFile, TextRange};
+
+    /// Pieces of Python (and of broken Python) the random edits insert.
+    const PIECES: &[&str] = &[
+        "",
+        "x",
+        "(",
+        ")",
+        ":",
+        "\n",
+        "\r\n",
+        "    ",
+        "'",
+        "\"\"\"",
+        "#",
+        "é",
+        "def f(a, b):\n    return a\n",
+        "ssm.get_parameter(Name='a')",
+        "s3 = boto3.client('s3')\n",
+        "if x:\n    pass\nelse",
+    ];
+
+    /// xorshift64*: a fixed sequence, so a failure replays.
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn boundary(text: &str, state: &mut u64) -> u32 {
+        let mut at = (next(state) % (text.len() as u64 + 1)) as usize;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at as u32
+    }
+
+    /// After every burst of random edits the incrementally reparsed tree is the tree of a fresh
+    /// parse of the same text (so every answer built on it is the same too).
+    #[test]
+    fn random_edit_bursts_reparse_to_the_fresh_tree() {
+        let mut file = PyFile::parse(include_str!("../../../examples/parameter-store/src/app.py"));
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for round in 0..400 {
+            let burst = 1 + next(&mut state) % 4;
+            let mut edits = Vec::new();
+            let mut text = file.text().to_owned();
+            for _ in 0..burst {
+                let (a, b) = (boundary(&text, &mut state), boundary(&text, &mut state));
+                // At most about 40 bytes replaced, so that the trees share most of their nodes.
+                let (start, mut end) = (a.min(b) as usize, a.max(b).min(a.min(b) + 40) as usize);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let range = TextRange::new(start as u32, end as u32);
+                let piece = PIECES[(next(&mut state) % PIECES.len() as u64) as usize];
+                text.replace_range(range.as_range(), piece);
+                edits.push((range, piece));
+            }
+            let edited = file.edited(&edits).expect("edits within the text");
+            assert_eq!(edited.text(), text, "round {round}");
+            let fresh = PyFile::parse(&text);
+            assert_eq!(edited.tree.root_node().to_sexp(), fresh.tree.root_node().to_sexp(), "round {round}: {edits:?}");
+            file = edited;
+        }
+    }
+
+    #[test]
+    fn edits_outside_the_text_or_inside_a_character_are_refused() {
+        let file = PyFile::parse("é = 1\n");
+        assert!(file.edited(&[(TextRange::new(1, 1), "x")]).is_none(), "inside é");
+        assert!(file.edited(&[(TextRange::new(7, 8), "x")]).is_none(), "past the end");
+        assert_eq!(
+            file.edited(&[(TextRange::new(7, 7), "x")]).map(|f| f.text().to_owned()).as_deref(),
+            Some("é = 1\nx")
+        );
     }
 }

@@ -127,6 +127,37 @@ impl Analysis {
         Analysis { path: path.map(Path::to_path_buf), text, kind, line_index, config: config.clone(), template, python }
     }
 
+    /// Like [`Analysis::new`], for the next version of the document `previous` analysed: a Python
+    /// file is reparsed incrementally, reusing the unchanged parts of `previous`'s syntax tree,
+    /// through `edits` (each a byte range of the text the edit before it left and the range's new
+    /// text, in the editor's order). Anything else, or edits that do not lead from `previous`'s text
+    /// to `text`, is analysed from scratch.
+    pub fn after_edits<S: AsRef<str>>(
+        path: Option<&Path>,
+        text: Arc<str>,
+        config: &Config,
+        previous: &Analysis,
+        edits: &[(TextRange, S)],
+    ) -> Analysis {
+        let python = path.and_then(Path::extension).is_some_and(|e| e.eq_ignore_ascii_case("py"));
+        let reparsed = match &previous.python {
+            Some(py) if python => py.edited(edits).filter(|py| py.text() == &*text),
+            _ => None,
+        };
+        match reparsed {
+            Some(py) => Analysis {
+                path: path.map(Path::to_path_buf),
+                line_index: LineIndex::new(&text),
+                text,
+                kind: DocKind::Python,
+                config: config.clone(),
+                template: None,
+                python: Some(py),
+            },
+            None => Analysis::new(path, text, config),
+        }
+    }
+
     pub fn kind(&self) -> DocKind {
         self.kind
     }
