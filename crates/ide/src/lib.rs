@@ -109,22 +109,7 @@ impl Analysis {
     /// Analyses `text`; `path` (when the document is a file) decides the kind by extension and
     /// anchors relative paths such as `CodeUri`. Parsing happens here, once per document version.
     pub fn new(path: Option<&Path>, text: Arc<str>, config: &Config) -> Analysis {
-        let ext = path.and_then(Path::extension).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        let mut python = None;
-        let (kind, template) = match ext.as_deref() {
-            Some("py") => {
-                python = Some(python::parse(&text));
-                (DocKind::Python, None)
-            }
-            Some("yaml" | "yml" | "json" | "template") => {
-                let format = Format::detect(path, &text);
-                let t = Template::new(text.clone(), format);
-                (if t.is_template { DocKind::Template } else { DocKind::Other }, Some(t))
-            }
-            _ => (DocKind::Other, None),
-        };
-        let line_index = LineIndex::new(&text);
-        Analysis { path: path.map(Path::to_path_buf), text, kind, line_index, config: config.clone(), template, python }
+        Analysis::build(path, text, config, None)
     }
 
     /// Like [`Analysis::new`], for the next version of the document `previous` analysed: a Python
@@ -139,23 +124,28 @@ impl Analysis {
         previous: &Analysis,
         edits: &[(TextRange, S)],
     ) -> Analysis {
-        let python = path.and_then(Path::extension).is_some_and(|e| e.eq_ignore_ascii_case("py"));
-        let reparsed = match &previous.python {
-            Some(py) if python => py.edited(edits).filter(|py| py.text() == &*text),
-            _ => None,
+        let reparsed = previous.python.as_ref().and_then(|py| py.edited(edits)).filter(|py| py.text() == &*text);
+        Analysis::build(path, text, config, reparsed)
+    }
+
+    /// [`Analysis::new`], taking `reparsed` as the parse of a Python file's `text` when given.
+    fn build(path: Option<&Path>, text: Arc<str>, config: &Config, reparsed: Option<samwise_boto::PyFile>) -> Analysis {
+        let ext = path.and_then(Path::extension).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let mut python = None;
+        let (kind, template) = match ext.as_deref() {
+            Some("py") => {
+                python = Some(reparsed.unwrap_or_else(|| python::parse(&text)));
+                (DocKind::Python, None)
+            }
+            Some("yaml" | "yml" | "json" | "template") => {
+                let format = Format::detect(path, &text);
+                let t = Template::new(text.clone(), format);
+                (if t.is_template { DocKind::Template } else { DocKind::Other }, Some(t))
+            }
+            _ => (DocKind::Other, None),
         };
-        match reparsed {
-            Some(py) => Analysis {
-                path: path.map(Path::to_path_buf),
-                line_index: LineIndex::new(&text),
-                text,
-                kind: DocKind::Python,
-                config: config.clone(),
-                template: None,
-                python: Some(py),
-            },
-            None => Analysis::new(path, text, config),
-        }
+        let line_index = LineIndex::new(&text);
+        Analysis { path: path.map(Path::to_path_buf), text, kind, line_index, config: config.clone(), template, python }
     }
 
     pub fn kind(&self) -> DocKind {
