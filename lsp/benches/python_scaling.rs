@@ -18,22 +18,21 @@ fn main() {
     let path = Path::new("/nonexistent/app.py");
     // Loads the embedded botocore models once, outside the samples.
     Analysis::new(Some(path), Arc::from("import boto3\n"), &Config::default()).diagnostics();
-    let mut previous: Option<Duration> = None;
+    let mut previous: Option<f64> = None;
     for lines in [1_000, 2_000, 4_000, 8_000, 16_000] {
         let text: Arc<str> = Arc::from(samwise_e2e::big_python(lines).as_str());
-        let mut samples: Vec<Duration> = (0..5)
-            .map(|_| {
-                let started = Instant::now();
-                let findings = Analysis::new(Some(path), text.clone(), &Config::default()).diagnostics();
-                assert_eq!(findings.len(), lines / 250, "one misspelt call per 50 handlers");
-                started.elapsed()
-            })
-            .collect();
-        samples.sort();
-        let median = samples[samples.len() / 2];
-        let ratio = previous
-            .map_or(String::new(), |p| format!("   x{:.2} the previous size", median.as_secs_f64() / p.as_secs_f64()));
-        println!("{lines:>6} lines: analysis + diagnostics median {:>8.1} ms{ratio}", median.as_secs_f64() * 1e3);
+        let median = median_ms(
+            (0..5)
+                .map(|_| {
+                    let started = Instant::now();
+                    let findings = Analysis::new(Some(path), text.clone(), &Config::default()).diagnostics();
+                    assert_eq!(findings.len(), lines / 250, "one misspelt call per 50 handlers");
+                    started.elapsed()
+                })
+                .collect(),
+        );
+        let ratio = previous.map_or(String::new(), |p| format!("   x{:.2} the previous size", median / p));
+        println!("{lines:>6} lines: analysis + diagnostics median {median:>8.1} ms{ratio}");
         previous = Some(median);
     }
     println!("the next version after a one-character edit in the middle:");
@@ -61,11 +60,7 @@ fn main() {
                 assert_eq!(a.diagnostics().len(), lines / 250);
                 total.push(started.elapsed());
             }
-            let median = |mut v: Vec<Duration>| {
-                v.sort();
-                v[v.len() / 2].as_secs_f64() * 1e3
-            };
-            (median(build), median(total))
+            (median_ms(build), median_ms(total))
         };
         let (fresh, incremental) = (time(false), time(true));
         println!(
@@ -79,4 +74,10 @@ fn main() {
             incremental.1 / fresh.1
         );
     }
+}
+
+/// The median of `samples`, in milliseconds.
+fn median_ms(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1e3
 }
